@@ -1,0 +1,100 @@
+//! Data types: coded OMH, IEEE or custom schemas that studies request,
+//! patients consent to and observations carry.
+
+use serde::Serialize;
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::store::{StoreError, data_types as rows};
+use crate::time;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataType {
+    pub id: i64,
+    pub coding_system: String,
+    pub coding_code: String,
+    pub text: String,
+}
+
+impl From<rows::DataTypeRow> for DataType {
+    fn from(row: rows::DataTypeRow) -> Self {
+        DataType {
+            id: row.id,
+            coding_system: row.coding_system,
+            coding_code: row.coding_code,
+            text: row.text,
+        }
+    }
+}
+
+pub struct NewDataType<'a> {
+    pub coding_system: &'a str,
+    pub coding_code: &'a str,
+    pub text: &'a str,
+    /// The JSON Schema of a custom type; built-in OMH/IEEE types may omit it.
+    pub schema: Option<&'a serde_json::Value>,
+}
+
+pub async fn create(db: &Db, new: &NewDataType<'_>) -> Result<DataType> {
+    let system = new.coding_system.trim();
+    let code = new.coding_code.trim();
+    let text = new.text.trim();
+    for (field, value) in [("codingSystem", system), ("codingCode", code), ("text", text)] {
+        if value.is_empty() {
+            return Err(Error::invalid(format!("{field}: must not be empty")));
+        }
+    }
+    let schema = match new.schema {
+        None => None,
+        Some(schema @ (serde_json::Value::Object(_) | serde_json::Value::Bool(_))) => {
+            Some(schema.to_string())
+        }
+        Some(_) => return Err(Error::invalid("schema: a JSON Schema must be an object")),
+    };
+    let mut tx = db.begin().await?;
+    let id = match rows::insert(tx.conn(), system, code, text, schema.as_deref(), time::now()).await {
+        Ok(id) => id,
+        Err(StoreError::Unique(_)) => {
+            return Err(Error::Conflict(format!(
+                "a data type with codingSystem {system} and codingCode {code} already exists"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    Ok(DataType {
+        id,
+        coding_system: system.to_owned(),
+        coding_code: code.to_owned(),
+        text: text.to_owned(),
+    })
+}
+
+pub async fn list(db: &Db) -> Result<Vec<DataType>> {
+    let mut tx = db.begin().await?;
+    let all = rows::list(tx.conn()).await?;
+    tx.commit().await?;
+    Ok(all.into_iter().map(DataType::from).collect())
+}
+
+/// Finds a data type by id, or by its code (`omh:heart-rate:2.0`) when the
+/// reference is not a number.
+pub async fn find(db: &Db, reference: &str) -> Result<DataType> {
+    let mut tx = db.begin().await?;
+    let found = match reference.trim().parse::<i64>() {
+        Ok(id) => rows::by_id(tx.conn(), id).await?,
+        Err(_) => {
+            let mut matches = rows::by_coding_code(tx.conn(), reference.trim()).await?;
+            if matches.len() > 1 {
+                return Err(Error::invalid(format!(
+                    "data type {reference} exists in several coding systems: give its id"
+                )));
+            }
+            matches.pop()
+        }
+    };
+    tx.commit().await?;
+    found
+        .map(DataType::from)
+        .ok_or_else(|| Error::NotFound(format!("data type {reference} does not exist")))
+}

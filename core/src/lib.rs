@@ -1,0 +1,21 @@
+//! jhe's domain: the rules (validation, consent, authorization) and the
+//! storage they run on. The console's server functions, the REST and FHIR
+//! handlers and the CLI all call this crate; none of them holds a rule.
+
+pub mod data_sources;
+pub mod data_types;
+pub mod db;
+pub mod error;
+pub mod password;
+pub mod seed;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod time;
+pub mod users;
+
+pub use db::{Backend, Db, DbConfig};
+pub use error::{Error, Result};
+
+/// jhe's version, as reported by `/health` and `jhe --version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,71 @@
+//! OAuth clients: patient apps (with an invitation URL), the console, and
+//! practitioners' client-credentials keys.
+
+use sqlx::FromRow;
+
+use super::StoreResult;
+use crate::db::Conn;
+use crate::on_conn;
+use crate::time::Micros;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ClientRow {
+    pub id: i64,
+    pub client_id: String,
+    pub name: String,
+    pub client_type: String,
+    pub grant_type: String,
+    pub client_secret_hash: Option<String>,
+    pub redirect_uris: String,
+    pub skip_authorization: bool,
+    pub owner_user_id: Option<i64>,
+    pub invitation_url: Option<String>,
+    pub aux_data: Option<String>,
+}
+
+pub struct NewClient<'a> {
+    pub client_id: &'a str,
+    pub name: &'a str,
+    /// `public` or `confidential`
+    pub client_type: &'a str,
+    /// `authorization-code` or `client-credentials`
+    pub grant_type: &'a str,
+    pub client_secret_hash: Option<&'a str>,
+    /// Space-separated, matched exactly.
+    pub redirect_uris: &'a str,
+    pub owner_user_id: Option<i64>,
+    pub invitation_url: Option<&'a str>,
+    pub aux_data: Option<&'a str>,
+}
+
+const COLUMNS: &str = "id, client_id, name, client_type, grant_type, client_secret_hash, redirect_uris, \
+                       skip_authorization, owner_user_id, invitation_url, aux_data";
+
+pub async fn insert(conn: Conn<'_>, client: &NewClient<'_>, now: Micros) -> StoreResult<i64> {
+    let sql = "INSERT INTO oauth_clients (client_id, name, client_type, grant_type, client_secret_hash, \
+               redirect_uris, owner_user_id, invitation_url, aux_data, created, updated) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
+    let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
+        .bind(client.client_id).bind(client.name).bind(client.client_type).bind(client.grant_type)
+        .bind(client.client_secret_hash).bind(client.redirect_uris).bind(client.owner_user_id)
+        .bind(client.invitation_url).bind(client.aux_data).bind(now)
+        .fetch_one(c).await)?;
+    Ok(id)
+}
+
+pub async fn by_client_id(conn: Conn<'_>, client_id: &str) -> StoreResult<Option<ClientRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM oauth_clients WHERE client_id = $1");
+    Ok(on_conn!(conn, c => sqlx::query_as(&sql).bind(client_id).fetch_optional(c).await)?)
+}
+
+pub async fn list(conn: Conn<'_>) -> StoreResult<Vec<ClientRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM oauth_clients ORDER BY id");
+    Ok(on_conn!(conn, c => sqlx::query_as(&sql).fetch_all(c).await)?)
+}
+
+pub async fn add_data_source(conn: Conn<'_>, client_id: i64, data_source_id: i64) -> StoreResult<i64> {
+    let sql = "INSERT INTO client_data_sources (client_id, data_source_id) VALUES ($1, $2) RETURNING id";
+    let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
+        .bind(client_id).bind(data_source_id).fetch_one(c).await)?;
+    Ok(id)
+}

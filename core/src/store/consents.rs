@@ -1,0 +1,47 @@
+//! A patient's consent decisions, per enrolment and data type.
+
+use sqlx::FromRow;
+
+use super::StoreResult;
+use crate::db::Conn;
+use crate::on_conn;
+use crate::time::Micros;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ConsentRow {
+    pub id: i64,
+    pub study_patient_id: i64,
+    pub data_type_id: i64,
+    pub consented: bool,
+    pub consented_time: Micros,
+}
+
+pub async fn insert(
+    conn: Conn<'_>,
+    study_patient_id: i64,
+    data_type_id: i64,
+    consented: bool,
+    now: Micros,
+) -> StoreResult<i64> {
+    let sql = "INSERT INTO study_patient_scope_consents (study_patient_id, data_type_id, consented, consented_time) \
+               VALUES ($1, $2, $3, $4) RETURNING id";
+    let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
+        .bind(study_patient_id).bind(data_type_id).bind(consented).bind(now)
+        .fetch_one(c).await)?;
+    Ok(id)
+}
+
+pub async fn for_enrolment(conn: Conn<'_>, study_patient_id: i64) -> StoreResult<Vec<ConsentRow>> {
+    let sql = "SELECT id, study_patient_id, data_type_id, consented, consented_time \
+               FROM study_patient_scope_consents WHERE study_patient_id = $1 ORDER BY id";
+    Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(study_patient_id).fetch_all(c).await)?)
+}
+
+/// Consented `(patient_id, data_type_id)` pairs over all studies, for seeding
+/// and for the consent checks that need them all at once.
+pub async fn consented_pairs(conn: Conn<'_>) -> StoreResult<Vec<(i64, i64)>> {
+    let sql = "SELECT sp.patient_id, c.data_type_id FROM study_patient_scope_consents c \
+               JOIN study_patients sp ON sp.id = c.study_patient_id \
+               WHERE c.consented ORDER BY c.id";
+    Ok(on_conn!(conn, c => sqlx::query_as(sql).fetch_all(c).await)?)
+}

@@ -1,0 +1,76 @@
+//! Patients, their organizations and their identifiers.
+
+use sqlx::FromRow;
+
+use super::StoreResult;
+use crate::db::Conn;
+use crate::on_conn;
+use crate::time::Micros;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PatientRow {
+    pub id: i64,
+    pub user_id: Option<i64>,
+    pub name_family: Option<String>,
+    pub name_given: Option<String>,
+    pub birth_date: Option<String>,
+    pub telecom_phone: Option<String>,
+    pub last_updated: Micros,
+}
+
+pub struct NewPatient<'a> {
+    pub user_id: Option<i64>,
+    pub name_family: Option<&'a str>,
+    pub name_given: Option<&'a str>,
+    /// `YYYY-MM-DD`
+    pub birth_date: Option<&'a str>,
+    pub telecom_phone: Option<&'a str>,
+}
+
+pub async fn insert(conn: Conn<'_>, p: &NewPatient<'_>, now: Micros) -> StoreResult<i64> {
+    let sql = "INSERT INTO patients (user_id, name_family, name_given, birth_date, telecom_phone, last_updated) \
+               VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
+        .bind(p.user_id).bind(p.name_family).bind(p.name_given).bind(p.birth_date)
+        .bind(p.telecom_phone).bind(now)
+        .fetch_one(c).await)?;
+    Ok(id)
+}
+
+pub async fn by_id(conn: Conn<'_>, id: i64) -> StoreResult<Option<PatientRow>> {
+    let sql = "SELECT id, user_id, name_family, name_given, birth_date, telecom_phone, last_updated \
+               FROM patients WHERE id = $1";
+    Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?)
+}
+
+pub async fn delete(conn: Conn<'_>, id: i64) -> StoreResult<bool> {
+    let sql = "DELETE FROM patients WHERE id = $1";
+    let n = on_conn!(conn, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+pub async fn add_organization(conn: Conn<'_>, patient_id: i64, organization_id: i64) -> StoreResult<i64> {
+    let sql = "INSERT INTO patient_organizations (patient_id, organization_id) VALUES ($1, $2) RETURNING id";
+    let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
+        .bind(patient_id).bind(organization_id).fetch_one(c).await)?;
+    Ok(id)
+}
+
+pub async fn organization_ids(conn: Conn<'_>, patient_id: i64) -> StoreResult<Vec<i64>> {
+    let sql = "SELECT organization_id FROM patient_organizations WHERE patient_id = $1 ORDER BY organization_id";
+    let rows: Vec<(i64,)> = on_conn!(conn, c => sqlx::query_as(sql).bind(patient_id).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+pub async fn add_identifier(conn: Conn<'_>, patient_id: i64, system: &str, value: &str) -> StoreResult<i64> {
+    let sql = "INSERT INTO patient_identifiers (patient_id, system, value) VALUES ($1, $2, $3) RETURNING id";
+    let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
+        .bind(patient_id).bind(system).bind(value).fetch_one(c).await)?;
+    Ok(id)
+}
+
+/// `(system, value)` pairs of one patient.
+pub async fn identifiers(conn: Conn<'_>, patient_id: i64) -> StoreResult<Vec<(String, String)>> {
+    let sql = "SELECT system, value FROM patient_identifiers WHERE patient_id = $1 ORDER BY id";
+    Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(patient_id).fetch_all(c).await)?)
+}

@@ -1,0 +1,126 @@
+//! The `jhe` command line.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "jhe", version, about = "jhe: a health-data exchange compatible with JupyterHealth Exchange")]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database to use: postgres://user:pass@host/db or sqlite://path. Default: SQLite in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Directory for jhe's own files (the default SQLite database lives here).
+    #[arg(long, env = "JHE_DATA_DIR", global = true, default_value = "jhe-data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the demo data set (idempotent).
+    Seed(SeedArgs),
+    /// Manage data sources (devices and apps).
+    #[command(subcommand)]
+    DataSource(DataSourceCommand),
+    /// Manage data types (coded OMH, IEEE or custom schemas).
+    #[command(subcommand)]
+    DataType(DataTypeCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "JHE_ADDR", default_value = "127.0.0.1")]
+    pub addr: IpAddr,
+    /// Port to listen on.
+    #[arg(long, env = "JHE_PORT", default_value_t = 8000)]
+    pub port: u16,
+    /// The public URL of this server, used in links it hands out. Default: http://ADDR:PORT
+    #[arg(long, env = "JHE_SITE_URL")]
+    pub site_url: Option<String>,
+    /// Directory holding the built console (pkg/ with the wasm bundle and CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Seed even though the database holds other data.
+    #[arg(long)]
+    pub force: bool,
+    /// The public URL stored in the `site.url` setting and the demo clients' redirect URIs.
+    #[arg(long, env = "JHE_SITE_URL", default_value = "http://127.0.0.1:8000")]
+    pub site_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataSourceCommand {
+    /// Add a data source.
+    Add {
+        /// Name, e.g. "Apple Watch".
+        #[arg(long)]
+        name: String,
+        /// personal_device, medical_device or patient_app.
+        #[arg(long = "type", default_value = "personal_device")]
+        kind: String,
+    },
+    /// List data sources with their supported scopes.
+    List,
+    /// Mark a data type as supported by a data source.
+    AddScope {
+        /// Data source id.
+        #[arg(long)]
+        data_source: i64,
+        /// Data type id or code, e.g. omh:heart-rate:2.0.
+        #[arg(long)]
+        data_type: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataTypeCommand {
+    /// Add a data type.
+    Add {
+        /// Coding system, e.g. https://w3id.org/openmhealth.
+        #[arg(long)]
+        system: String,
+        /// Code, e.g. omh:step-count:2.0.
+        #[arg(long)]
+        code: String,
+        /// Display text, e.g. "Step count".
+        #[arg(long)]
+        text: String,
+        /// JSON Schema file for a custom type.
+        #[arg(long)]
+        schema: Option<PathBuf>,
+    },
+    /// List data types.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a super user (asks for no input: give the password by flag or JHE_PASSWORD).
+    CreateSuperuser {
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "JHE_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}

@@ -1,0 +1,121 @@
+//! What each `jhe` subcommand does. Every failure is one line on stderr
+//! and a non-zero exit (see `main`).
+
+use jhe_core::{Db, DbConfig, data_sources, data_types, seed, users};
+
+use crate::cli::{Cli, Command, DataSourceCommand, DataTypeCommand, UserCommand};
+
+/// An error worth one line to the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Domain(#[from] jhe_core::Error),
+    #[error(transparent)]
+    Store(#[from] jhe_core::store::StoreError),
+    #[error("{0}")]
+    Input(String),
+    #[error("server: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+pub async fn run(cli: Cli) -> Result<(), CommandError> {
+    let config = DbConfig {
+        url: cli.database.database_url,
+        data_dir: cli.database.data_dir,
+        max_connections: 16,
+    };
+    let db = Db::connect(&config).await?;
+    db.migrate().await?;
+    let result = match cli.command {
+        Command::Serve(args) => crate::web::serve(db.clone(), args).await,
+        Command::Migrate => {
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Seed(args) => run_seed(&db, &args.site_url, args.force).await,
+        Command::DataSource(command) => run_data_source(&db, command).await,
+        Command::DataType(command) => run_data_type(&db, command).await,
+        Command::User(command) => run_user(&db, command).await,
+    };
+    db.close().await;
+    result
+}
+
+async fn run_seed(db: &Db, site_url: &str, force: bool) -> Result<(), CommandError> {
+    match seed::seed(db, site_url, force).await? {
+        seed::Outcome::Seeded => {
+            println!("seeded the demo data; every demo account's password is {}", seed::DEMO_PASSWORD);
+        }
+        seed::Outcome::AlreadySeeded => println!("the demo data is already there; nothing changed"),
+    }
+    Ok(())
+}
+
+async fn run_data_source(db: &Db, command: DataSourceCommand) -> Result<(), CommandError> {
+    match command {
+        DataSourceCommand::Add { name, kind } => {
+            let source = data_sources::create(db, &name, &kind).await?;
+            println!("created data source {} \"{}\" ({})", source.id, source.name, source.kind);
+        }
+        DataSourceCommand::List => {
+            println!("{:<7} {:<24} {:<16} SUPPORTED SCOPES", "ID", "NAME", "TYPE");
+            for source in data_sources::list(db).await? {
+                let scopes: Vec<&str> =
+                    source.supported_scopes.iter().map(|t| t.coding_code.as_str()).collect();
+                println!("{:<7} {:<24} {:<16} {}", source.id, source.name, source.kind, scopes.join(", "));
+            }
+        }
+        DataSourceCommand::AddScope { data_source, data_type } => {
+            let data_type = data_types::find(db, &data_type).await?;
+            data_sources::add_supported_scope(db, data_source, data_type.id).await?;
+            println!("data source {data_source} now supports {} ({})", data_type.coding_code, data_type.text);
+        }
+    }
+    Ok(())
+}
+
+async fn run_data_type(db: &Db, command: DataTypeCommand) -> Result<(), CommandError> {
+    match command {
+        DataTypeCommand::Add { system, code, text, schema } => {
+            let schema = match schema {
+                None => None,
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        CommandError::Input(format!("cannot read schema file {}: {e}", path.display()))
+                    })?;
+                    Some(serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
+                        CommandError::Input(format!("schema file {} is not JSON: {e}", path.display()))
+                    })?)
+                }
+            };
+            let created = data_types::create(
+                db,
+                &data_types::NewDataType {
+                    coding_system: &system,
+                    coding_code: &code,
+                    text: &text,
+                    schema: schema.as_ref(),
+                },
+            )
+            .await?;
+            println!("created data type {} {} \"{}\"", created.id, created.coding_code, created.text);
+        }
+        DataTypeCommand::List => {
+            println!("{:<7} {:<34} {:<45} TEXT", "ID", "SYSTEM", "CODE");
+            for t in data_types::list(db).await? {
+                println!("{:<7} {:<34} {:<45} {}", t.id, t.coding_system, t.coding_code, t.text);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn run_user(db: &Db, command: UserCommand) -> Result<(), CommandError> {
+    match command {
+        UserCommand::CreateSuperuser { email, password } => {
+            let id = users::create_superuser(db, &email, &password).await?;
+            println!("created super user {id} {}", email.trim().to_lowercase());
+        }
+    }
+    Ok(())
+}
