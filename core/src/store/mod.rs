@@ -45,9 +45,13 @@ impl From<sqlx::Error> for StoreError {
                 .constraint()
                 .map(str::to_owned)
                 .unwrap_or_else(|| db.message().to_owned());
+            // SQLite reports ON DELETE RESTRICT as a trigger constraint, not a
+            // foreign-key one; its message says what it is.
+            let restrict = db.message().contains("FOREIGN KEY constraint failed");
             match db.kind() {
                 ErrorKind::UniqueViolation => return StoreError::Unique(what),
                 ErrorKind::ForeignKeyViolation => return StoreError::ForeignKey(what),
+                _ if restrict => return StoreError::ForeignKey(what),
                 ErrorKind::CheckViolation | ErrorKind::NotNullViolation => {
                     return StoreError::Check(what);
                 }
