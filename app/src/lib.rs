@@ -4,11 +4,18 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    ParamSegment, StaticSegment,
     components::{Route, Router, Routes},
 };
 
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod session;
 pub mod status;
+
+/// The server's public URL, provided to server functions as context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteUrl(pub String);
 
 /// The HTML document around the console.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -37,15 +44,43 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/jhe.css"/>
         <Title text="jhe"/>
         <Router>
-            <header class="topbar">
-                <a class="brand" href="/">"jhe"</a>
-                <span class="tagline">"health-data exchange"</span>
-            </header>
+            <TopBar/>
             <main>
                 <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=status::StatusPage/>
+                    <Route path=(StaticSegment("accounts"), StaticSegment("login")) view=auth::LoginPage/>
+                    <Route path=(StaticSegment("invitation"), ParamSegment("code")) view=auth::InvitationPage/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The bar at the top: the signed-in user and "Log Out", or "Log In".
+#[component]
+fn TopBar() -> impl IntoView {
+    let user = Resource::new(|| (), |_| auth::current_user());
+    let log_out = ServerAction::<auth::LogOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = log_out.value().get() {
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().assign("/accounts/login");
+        }
+    });
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"jhe"</a>
+            <span class="tagline">"health-data exchange"</span>
+            <span class="spacer"></span>
+            <Suspense fallback=|| ()>
+                {move || user.get().map(|user| match user {
+                    Ok(Some(user)) => view! {
+                        <span class="who">{user.email.clone()}</span>
+                        <button class="link" on:click=move |_| { log_out.dispatch(auth::LogOut {}); }>"Log Out"</button>
+                    }.into_any(),
+                    _ => view! { <a class="link" href="/accounts/login">"Log In"</a> }.into_any(),
+                })}
+            </Suspense>
+        </header>
     }
 }

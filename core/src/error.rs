@@ -15,6 +15,9 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     Forbidden(String),
+    /// It existed but is no longer usable (an expired invitation).
+    #[error("{0}")]
+    Gone(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -2,12 +2,18 @@
 //! storage they run on. The console's server functions, the REST and FHIR
 //! handlers and the CLI all call this crate; none of them holds a rule.
 
+pub mod caller;
 pub mod data_sources;
 pub mod data_types;
 pub mod db;
 pub mod error;
+pub mod invitations;
+pub mod oauth;
 pub mod password;
+pub mod practitioner_clients;
+pub mod secret;
 pub mod seed;
+pub mod signing_keys;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;

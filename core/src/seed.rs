@@ -345,7 +345,7 @@ async fn insert_clients(mut conn: Conn<'_>, site_url: &str, now: Micros) -> Resu
         "scopes": "openid profile launch/patient patient/Patient.read patient/Observation.read",
     })
     .to_string();
-    let sof_secret = crate::password::hash("sof-ehr-launch-dev-secret")?;
+    let sof_secret = crate::secret::hash("sof-ehr-launch-dev-secret");
     // (name, client_id, type, grant, invitation URL, aux data, data sources)
     let apps: [(&str, Option<&str>, &str, &str, Option<&str>, Option<&str>, &[i64]); 5] = [
         ("CareX", None, "public", "authorization-code", Some("https://carex.ai/invitation/CODE"), None, &[70001, 70005]),

@@ -54,6 +54,17 @@ impl TestDatabase {
         db
     }
 
+    /// Runs one statement with one integer parameter, for tests that set up
+    /// states no API reaches (an expired invitation, say).
+    pub async fn execute(&self, sql: &str, value: i64) {
+        let db = self.connect().await;
+        let mut tx = db.begin().await.expect("begin");
+        crate::on_conn!(tx.conn(), c => sqlx::query(sql).bind(value).execute(c).await.map(|_| ()))
+            .expect("test statement");
+        tx.commit().await.expect("commit");
+        db.close().await;
+    }
+
     /// A directory that lives as long as this database.
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()

@@ -1,10 +1,11 @@
 //! Users and their profiles (practitioner or patient).
 
+use crate::caller::Caller;
 use crate::db::{Conn, Db};
 use crate::error::{Error, Result};
 use crate::password;
-use crate::store::{StoreError, practitioners, users as rows};
-use crate::time;
+use crate::store::{StoreError, login_failures, practitioners, users as rows};
+use crate::time::{self, Micros};
 
 /// Trims and lower-cases an email address, refusing what cannot be one.
 pub fn normalize_email(email: &str) -> Result<String> {
@@ -90,4 +91,86 @@ pub async fn create_superuser(db: &Db, email: &str, password_text: &str) -> Resu
     .await?;
     tx.commit().await?;
     Ok(user_id)
+}
+
+/// Why a sign-in was refused. Neither says whether the account exists.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("invalid email or password")]
+    Invalid,
+    #[error("too many failed sign-in attempts; try again in {0} seconds")]
+    Throttled(i64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Failures counted together within this window.
+const FAILURE_WINDOW: Micros = 15 * 60 * 1_000_000;
+/// Failures allowed per account, and per network address, before waiting.
+const ACCOUNT_FAILURES: i64 = 5;
+const ADDRESS_FAILURES: i64 = 20;
+/// The first wait, doubled by every further failure, up to the window.
+const FIRST_LOCK: Micros = 30 * 1_000_000;
+
+/// Checks an email and password; `address` is the client's network address.
+/// Repeated failures for one account or one address make later attempts
+/// wait, whatever their password.
+pub async fn authenticate(db: &Db, email: &str, password_text: &str, address: &str) -> std::result::Result<Caller, LoginError> {
+    let email = email.trim().to_lowercase();
+    let keys = [(format!("account:{email}"), ACCOUNT_FAILURES), (format!("address:{address}"), ADDRESS_FAILURES)];
+    let now = time::now();
+    let mut tx = db.begin().await?;
+    for (key, _) in &keys {
+        if let Some(row) = login_failures::get(tx.conn(), key).await? {
+            if row.locked_until > now {
+                return Err(LoginError::Throttled((row.locked_until - now + 999_999) / 1_000_000));
+            }
+        }
+    }
+    let user = rows::by_email(tx.conn(), &email).await?.filter(|u| u.is_active);
+    let verified = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
+        Some(hash) => password::verify(password_text, hash),
+        None => {
+            // Spend the same time as a real check, so timing tells nothing.
+            let _ = password::verify(password_text, &DUMMY_HASH);
+            false
+        }
+    };
+    let caller = match (verified, user) {
+        (true, Some(user)) => Caller::load(tx.conn(), user.id).await.ok().flatten(),
+        _ => None,
+    };
+    let Some(caller) = caller else {
+        for (key, limit) in &keys {
+            record_failure(tx.conn(), key, *limit, now).await?;
+        }
+        tx.commit().await?;
+        return Err(LoginError::Invalid);
+    };
+    login_failures::clear(tx.conn(), &keys[0].0).await?;
+    rows::set_last_login(tx.conn(), caller.user_id, now).await?;
+    tx.commit().await?;
+    Ok(caller)
+}
+
+/// A hash checked against when the account does not exist.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    password::hash(&crate::secret::random_alphanumeric(24)).unwrap_or_default()
+});
+
+async fn record_failure(conn: Conn<'_>, key: &str, limit: i64, now: Micros) -> std::result::Result<(), StoreError> {
+    let mut conn = conn;
+    let previous = login_failures::get(conn.reborrow(), key).await?;
+    let (failures, first_failure) = match previous {
+        Some(row) if now - row.first_failure < FAILURE_WINDOW => (row.failures + 1, row.first_failure),
+        _ => (1, now),
+    };
+    let locked_until = if failures >= limit {
+        let doublings = (failures - limit).min(5) as u32;
+        now + (FIRST_LOCK * 2_i64.pow(doublings)).min(FAILURE_WINDOW)
+    } else {
+        0
+    };
+    let row = login_failures::LoginFailureRow { key: key.to_owned(), failures, first_failure, locked_until };
+    login_failures::put(conn, &row).await
 }

@@ -1,15 +1,20 @@
 import { test as base, expect } from '@playwright/test';
 
-// Every page fails its test on a browser error or an HTTP status >= 400.
-export const test = base.extend<{ problems: string[] }>({
-  problems: [async ({ page }, use) => {
+// Every page fails its test on a browser error or an HTTP status >= 400,
+// except the refusals a test expects (listed in `expectedStatuses`).
+export const test = base.extend<{ problems: string[]; expectedStatuses: number[] }>({
+  expectedStatuses: [[], { option: true }],
+  problems: [async ({ page, expectedStatuses }, use) => {
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      const text = message.text();
+      const expected = expectedStatuses.some((status) => text.includes(`status of ${status}`));
+      if (message.type() === 'error' && !expected) problems.push(`console error: ${text}`);
     });
     page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+      const status = response.status();
+      if (status >= 400 && !expectedStatuses.includes(status)) problems.push(`HTTP ${status} ${response.url()}`);
     });
     await use(problems);
     expect(problems, 'browser problems').toEqual([]);

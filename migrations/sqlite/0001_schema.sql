@@ -245,11 +245,23 @@ CREATE TABLE oauth_tokens (
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     scope TEXT NOT NULL DEFAULT '',
     access_token_id BIGINT REFERENCES oauth_tokens (id) ON DELETE SET NULL,
+    -- The authorization code the token came from: a replayed code revokes them.
+    grant_id BIGINT REFERENCES oauth_grants (id) ON DELETE SET NULL,
     created BIGINT NOT NULL,
     expires BIGINT,
     revoked BIGINT
 );
 CREATE INDEX oauth_tokens_user ON oauth_tokens (user_id);
+CREATE INDEX oauth_tokens_grant ON oauth_tokens (grant_id);
+
+-- Failed sign-ins per account and per address, to slow down guessing
+-- (kept in the database so every replica sees the same count).
+CREATE TABLE login_failures (
+    key TEXT PRIMARY KEY NOT NULL,
+    failures BIGINT NOT NULL,
+    first_failure BIGINT NOT NULL,
+    locked_until BIGINT NOT NULL
+);
 
 CREATE TABLE patient_invitations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

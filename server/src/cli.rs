@@ -41,6 +41,9 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Issue or revoke API access tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 #[derive(Debug, Args)]
@@ -57,6 +60,25 @@ pub struct ServeArgs {
     /// Directory holding the built console (pkg/ with the wasm bundle and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// RSA private key (PEM) that signs ID tokens. Default: one generated on
+    /// first start and kept in the database.
+    #[arg(long, env = "JHE_OIDC_PRIVATE_KEY", hide_env_values = true, conflicts_with = "oidc_private_key_file")]
+    pub oidc_private_key: Option<String>,
+    /// File holding that key.
+    #[arg(long, env = "JHE_OIDC_PRIVATE_KEY_FILE")]
+    pub oidc_private_key_file: Option<PathBuf>,
+    /// Access-token lifetime in seconds.
+    #[arg(long, env = "JHE_ACCESS_TOKEN_LIFETIME", default_value_t = 1_209_600, value_parser = clap::value_parser!(i64).range(1..))]
+    pub access_token_lifetime: i64,
+    /// Authorization-code lifetime in seconds.
+    #[arg(long, env = "JHE_AUTHORIZATION_CODE_LIFETIME", default_value_t = 60, value_parser = clap::value_parser!(i64).range(1..))]
+    pub authorization_code_lifetime: i64,
+    /// ID-token lifetime in seconds.
+    #[arg(long, env = "JHE_ID_TOKEN_LIFETIME", default_value_t = 36_000, value_parser = clap::value_parser!(i64).range(1..))]
+    pub id_token_lifetime: i64,
+    /// Refresh-token lifetime in seconds. Default: until used or revoked.
+    #[arg(long, env = "JHE_REFRESH_TOKEN_LIFETIME", value_parser = clap::value_parser!(i64).range(1..))]
+    pub refresh_token_lifetime: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -122,5 +144,22 @@ pub enum UserCommand {
         email: String,
         #[arg(long, env = "JHE_PASSWORD", hide_env_values = true)]
         password: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new bearer access token for a user (for JHE_TOKEN in notebooks and scripts).
+    Issue {
+        #[arg(long)]
+        email: String,
+        /// Lifetime in days (1-365).
+        #[arg(long, default_value_t = 14)]
+        days: i64,
+    },
+    /// Revoke a token.
+    Revoke {
+        /// The token to revoke.
+        token: String,
     },
 }

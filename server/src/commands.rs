@@ -1,9 +1,9 @@
 //! What each `jhe` subcommand does. Every failure is one line on stderr
 //! and a non-zero exit (see `main`).
 
-use jhe_core::{Db, DbConfig, data_sources, data_types, seed, users};
+use jhe_core::{Db, DbConfig, data_sources, data_types, oauth, seed, users};
 
-use crate::cli::{Cli, Command, DataSourceCommand, DataTypeCommand, UserCommand};
+use crate::cli::{Cli, Command, DataSourceCommand, DataTypeCommand, TokenCommand, UserCommand};
 
 /// An error worth one line to the operator.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +36,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::DataSource(command) => run_data_source(&db, command).await,
         Command::DataType(command) => run_data_type(&db, command).await,
         Command::User(command) => run_user(&db, command).await,
+        Command::Token(command) => run_token(&db, command).await,
     };
     db.close().await;
     result
@@ -115,6 +116,21 @@ async fn run_user(db: &Db, command: UserCommand) -> Result<(), CommandError> {
         UserCommand::CreateSuperuser { email, password } => {
             let id = users::create_superuser(db, &email, &password).await?;
             println!("created super user {id} {}", email.trim().to_lowercase());
+        }
+    }
+    Ok(())
+}
+
+async fn run_token(db: &Db, command: TokenCommand) -> Result<(), CommandError> {
+    match command {
+        TokenCommand::Issue { email, days } => {
+            println!("{}", oauth::issue_operator_token(db, &email, days).await?);
+        }
+        TokenCommand::Revoke { token } => {
+            if !oauth::revoke_any(db, &token).await? {
+                return Err(CommandError::Input("no such active token".into()));
+            }
+            println!("token revoked");
         }
     }
     Ok(())

@@ -1,44 +1,9 @@
 //! The server over HTTP: health, API-route errors in JSON, the console page.
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod common;
 
+use common::Server;
 use jhe_core::testing::TestDatabase;
-
-/// A `jhe serve` process on a free loopback port, stopped on drop.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(test: &TestDatabase) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(env!("CARGO_BIN_EXE_jhe"))
-            .args(["serve", "--port", &port.to_string()])
-            .env("DATABASE_URL", &test.url)
-            .env("JHE_DATA_DIR", test.dir())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start jhe serve");
-        let server = Server { child, base: format!("http://127.0.0.1:{port}") };
-        for _ in 0..200 {
-            if reqwest::get(format!("{}/health", server.base)).await.is_ok() {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("jhe serve did not answer on {}", server.base);
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test]
 async fn health_answers_without_credentials() {

@@ -69,3 +69,38 @@ pub async fn add_data_source(conn: Conn<'_>, client_id: i64, data_source_id: i64
         .bind(client_id).bind(data_source_id).fetch_one(c).await)?;
     Ok(id)
 }
+
+pub async fn by_id(conn: Conn<'_>, id: i64) -> StoreResult<Option<ClientRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM oauth_clients WHERE id = $1");
+    Ok(on_conn!(conn, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?)
+}
+
+pub async fn delete(conn: Conn<'_>, id: i64) -> StoreResult<bool> {
+    let sql = "DELETE FROM oauth_clients WHERE id = $1";
+    let n = on_conn!(conn, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// A practitioner's API key: the client row with its label.
+#[derive(Debug, Clone, FromRow)]
+pub struct PractitionerClientRow {
+    pub id: i64,
+    pub client_row_id: i64,
+    pub client_id: String,
+    pub label: String,
+    pub created: Micros,
+}
+
+pub async fn add_practitioner_client(conn: Conn<'_>, client_row_id: i64, practitioner_id: i64, label: &str) -> StoreResult<i64> {
+    let sql = "INSERT INTO practitioner_clients (client_id, practitioner_id, label) VALUES ($1, $2, $3) RETURNING id";
+    let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
+        .bind(client_row_id).bind(practitioner_id).bind(label).fetch_one(c).await)?;
+    Ok(id)
+}
+
+pub async fn practitioner_clients(conn: Conn<'_>, practitioner_id: i64) -> StoreResult<Vec<PractitionerClientRow>> {
+    let sql = "SELECT p.id, c.id AS client_row_id, c.client_id, p.label, c.created \
+               FROM practitioner_clients p JOIN oauth_clients c ON c.id = p.client_id \
+               WHERE p.practitioner_id = $1 ORDER BY p.id";
+    Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(practitioner_id).fetch_all(c).await)?)
+}

@@ -9,11 +9,15 @@ pub mod clients;
 pub mod consents;
 pub mod data_sources;
 pub mod data_types;
+pub mod invitations;
+pub mod login_failures;
+pub mod oauth;
 pub mod observations;
 pub mod organizations;
 pub mod patients;
 pub mod practitioners;
 pub mod settings;
+pub mod signing_keys;
 pub mod studies;
 pub mod users;
 

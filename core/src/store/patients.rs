@@ -43,6 +43,12 @@ pub async fn by_id(conn: Conn<'_>, id: i64) -> StoreResult<Option<PatientRow>> {
     Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?)
 }
 
+pub async fn by_user(conn: Conn<'_>, user_id: i64) -> StoreResult<Option<PatientRow>> {
+    let sql = "SELECT id, user_id, name_family, name_given, birth_date, telecom_phone, last_updated \
+               FROM patients WHERE user_id = $1";
+    Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(user_id).fetch_optional(c).await)?)
+}
+
 pub async fn delete(conn: Conn<'_>, id: i64) -> StoreResult<bool> {
     let sql = "DELETE FROM patients WHERE id = $1";
     let n = on_conn!(conn, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;

@@ -76,6 +76,12 @@ pub async fn set_superuser(conn: Conn<'_>, id: i64, is_superuser: bool) -> Store
     Ok(())
 }
 
+pub async fn set_last_login(conn: Conn<'_>, id: i64, at: Micros) -> StoreResult<()> {
+    let sql = "UPDATE users SET last_login = $2 WHERE id = $1";
+    on_conn!(conn, c => sqlx::query(sql).bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn delete(conn: Conn<'_>, id: i64) -> StoreResult<bool> {
     let sql = "DELETE FROM users WHERE id = $1";
     let done = on_conn!(conn, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;

@@ -1,0 +1,192 @@
+//! `/api/v1` routes of the identity layer: the caller's profile,
+//! invitation links and practitioners' API keys.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jhe_core::store::{organizations, patients, practitioners};
+use jhe_core::{Error, invitations, practitioner_clients, time};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::errors::{ApiError, ApiJson, no_store};
+use super::guard::ApiCaller;
+
+/// `GET /api/v1/users/profile`: the caller; patients get a PHI-free shape.
+pub async fn profile(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
+    let mut tx = state.db.begin().await?;
+    let settings = match caller.practitioner_id {
+        Some(_) => practitioners::by_user(tx.conn(), caller.user_id)
+            .await?
+            .map(|p| serde_json::from_str::<Value>(&p.settings).unwrap_or_else(|_| json!({}))),
+        None => None,
+    };
+    let mut body = json!({
+        "id": caller.user_id,
+        "userType": if caller.is_patient() { "patient" } else { "practitioner" },
+        "isSuperuser": caller.is_superuser,
+    });
+    if let Some(patient_id) = caller.patient_id {
+        let identifiers: Vec<Value> = patients::identifiers(tx.conn(), patient_id)
+            .await?
+            .into_iter()
+            .map(|(system, value)| json!({"system": system, "value": value}))
+            .collect();
+        let mut organizations_json = Vec::new();
+        for organization_id in patients::organization_ids(tx.conn(), patient_id).await? {
+            if let Some(org) = organizations::by_id(tx.conn(), organization_id).await? {
+                organizations_json.push(json!({
+                    "id": org.id, "name": org.name, "type": org.kind, "partOf": org.part_of_id,
+                    "currentUserRole": null, "children": [],
+                }));
+            }
+        }
+        body["patient"] = json!({
+            "id": patient_id, "jheUserId": caller.user_id,
+            "identifiers": identifiers, "organizations": organizations_json,
+        });
+    } else {
+        body["email"] = caller.email.clone().into();
+        body["firstName"] = caller.first_name.clone().into();
+        body["lastName"] = caller.last_name.clone().into();
+        body["patient"] = Value::Null;
+    }
+    if let Some(settings) = settings {
+        body["settings"] = camel_case_keys(settings);
+    }
+    tx.commit().await?;
+    Ok(Json(body).into_response())
+}
+
+/// `{"current_organization_id": 1}` → `{"currentOrganizationId": 1}`, recursively.
+fn camel_case_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let mut camel = String::with_capacity(key.len());
+                    let mut upper = false;
+                    for ch in key.chars() {
+                        if ch == '_' && !camel.is_empty() {
+                            upper = true;
+                        } else if upper {
+                            camel.extend(ch.to_uppercase());
+                            upper = false;
+                        } else {
+                            camel.push(ch);
+                        }
+                    }
+                    (camel, camel_case_keys(value))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
+        other => other,
+    }
+}
+
+/// `POST /api/v1/invitation` body. `client_id` is the client's row id and,
+/// as in JHE, only the snake spelling is read.
+#[derive(Debug, Deserialize)]
+pub struct NewInvitation {
+    #[serde(alias = "patientId")]
+    patient_id: Option<i64>,
+    client_id: Option<i64>,
+    #[serde(default, alias = "sendEmail")]
+    send_email: bool,
+}
+
+pub async fn create_invitation(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    ApiJson(body): ApiJson<NewInvitation>,
+) -> Result<Response, ApiError> {
+    let patient_id = body.patient_id.ok_or_else(|| Error::invalid("patient_id: this field is required"))?;
+    let client_id = body.client_id.ok_or_else(|| Error::invalid("client_id: this field is required"))?;
+    if body.send_email {
+        return Err(Error::invalid("send_email: jhe does not send email; share the returned invitationLink yourself").into());
+    }
+    let invitation = invitations::create(&state.db, &caller, patient_id, client_id, &state.oidc.site_url).await?;
+    Ok(no_store((StatusCode::CREATED, Json(invitation_json(&invitation))).into_response()))
+}
+
+/// `GET /api/v1/patients/{id}/invitations`: a patient's invitation history.
+pub async fn patient_invitations(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    Path(patient_id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let all = invitations::list_for_patient(&state.db, &caller, patient_id).await?;
+    let results: Vec<Value> = all.iter().map(invitation_json).collect();
+    Ok(Json(json!({"count": results.len(), "next": null, "previous": null, "results": results})).into_response())
+}
+
+fn invitation_json(invitation: &invitations::Invitation) -> Value {
+    json!({
+        "id": invitation.id,
+        "patientId": invitation.patient_id,
+        "client_id": invitation.client_id,
+        "tokenHash": invitation.token_hash,
+        "token": invitation.token,
+        "status": invitation.status,
+        "lastUpdated": time::to_iso(invitation.last_updated),
+        "invitationLink": invitation.invitation_link,
+    })
+}
+
+/// `POST /api/v1/invitation/{token}`: redeems a link for an authorization code.
+pub async fn redeem_invitation(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
+    let redemption = invitations::redeem(&state.db, &token, &state.oidc.site_url, &state.oidc.lifetimes).await?;
+    Ok(no_store(Json(json!({
+        "grant": {
+            "grant_type": "authorization_code",
+            "redirect_uri": redemption.redirect_uri,
+            "client_id": redemption.oauth_client_id,
+            "code": redemption.code,
+        },
+        "token_endpoint": format!("{}/o/token/", state.oidc.site_url),
+        "expires": time::to_iso(redemption.expires),
+    })).into_response()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewPractitionerClient {
+    #[serde(default)]
+    label: String,
+}
+
+fn practitioner_client_json(client: &practitioner_clients::PractitionerClient) -> Value {
+    json!({
+        "id": client.id,
+        "label": client.label,
+        "created": time::to_iso(client.created),
+        "name": client.name,
+        "key": client.key,
+    })
+}
+
+pub async fn list_practitioner_clients(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
+    let all = practitioner_clients::list(&state.db, &caller).await?;
+    let results: Vec<Value> = all.iter().map(practitioner_client_json).collect();
+    Ok(Json(json!({"count": results.len(), "next": null, "previous": null, "results": results})).into_response())
+}
+
+pub async fn create_practitioner_client(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    ApiJson(body): ApiJson<NewPractitionerClient>,
+) -> Result<Response, ApiError> {
+    let created = practitioner_clients::create(&state.db, &caller, &body.label).await?;
+    Ok(no_store((StatusCode::CREATED, Json(practitioner_client_json(&created))).into_response()))
+}
+
+pub async fn delete_practitioner_client(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    practitioner_clients::delete(&state.db, &caller, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,205 @@
+//! The HTTP server: health check, the OAuth/OIDC provider, the REST API and
+//! the console (SSR + hydration + server functions).
+
+mod api;
+mod errors;
+mod guard;
+mod oauth;
+mod oidc;
+mod session_store;
+
+use std::net::SocketAddr;
+
+use app::{App, SiteUrl, shell};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use jhe_core::Db;
+use jhe_core::oauth::Lifetimes;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use serde_json::json;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::cli::ServeArgs;
+use crate::commands::CommandError;
+pub use oidc::Oidc;
+
+#[derive(Clone, axum::extract::FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub oidc: Oidc,
+}
+
+/// The name of the session cookie.
+const SESSION_COOKIE: &str = "jhe_session";
+
+pub async fn serve(db: Db, args: ServeArgs) -> Result<(), CommandError> {
+    let address = SocketAddr::new(args.addr, args.port);
+    let site_url = args.site_url.clone().unwrap_or_else(|| format!("http://{address}"));
+    let site_url = site_url.trim_end_matches('/').to_owned();
+    let configured_key = match &args.oidc_private_key_file {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            CommandError::Input(format!("cannot read the OIDC key file {}: {e}", path.display()))
+        })?),
+        None => args.oidc_private_key.clone(),
+    };
+    let key = jhe_core::signing_keys::active(&db, configured_key.as_deref()).await?;
+    let lifetimes = Lifetimes {
+        access_token: args.access_token_lifetime,
+        authorization_code: args.authorization_code_lifetime,
+        id_token: args.id_token_lifetime,
+        refresh_token: args.refresh_token_lifetime,
+    };
+    let oidc = Oidc::new(&site_url, &key, lifetimes).map_err(CommandError::Input)?;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| CommandError::Input(format!("cannot listen on {address}: {e}")))?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("jhe")
+        .site_root(args.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(address)
+        .build();
+    let router = router(AppState { leptos_options, db, oidc });
+    tracing::info!(%address, %site_url, "jhe {} listening", jhe_core::VERSION);
+    println!("jhe is running at {site_url}");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+pub fn router(state: AppState) -> Router {
+    let secure_cookies = state.oidc.site_url.starts_with("https://");
+    let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(&state.db))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::weeks(2)));
+
+    let provider = Router::new()
+        .route("/o/authorize/", get(oauth::authorize))
+        .route("/o/token/", post(oauth::token))
+        .route("/o/userinfo/", get(oauth::userinfo).post(oauth::userinfo))
+        .route("/o/revoke_token/", post(oauth::revoke))
+        .route("/o/introspect/", get(oauth::introspect).post(oauth::introspect))
+        .route("/o/.well-known/openid-configuration", get(oauth::openid_configuration))
+        .route("/o/.well-known/openid-configuration/", get(oauth::openid_configuration))
+        .route("/o/.well-known/jwks.json", get(oauth::jwks))
+        .route("/FHIR/R5/.well-known/smart-configuration", get(oauth::smart_configuration))
+        .layer(middleware::from_fn(guard::open_cors));
+
+    let api = Router::new()
+        .route("/api/v1/users/profile", get(api::profile))
+        .route("/api/v1/invitation", post(api::create_invitation))
+        .route("/api/v1/invitation/{token}", post(api::redeem_invitation))
+        .route("/api/v1/patients/{id}/invitations", get(api::patient_invitations))
+        .route("/api/v1/practitioner_clients", get(api::list_practitioner_clients).post(api::create_practitioner_client))
+        .route("/api/v1/practitioner_clients/{id}", delete(api::delete_practitioner_client));
+
+    let routes = generate_route_list(App);
+    let context = {
+        let (db, site, lifetimes) = (state.db.clone(), SiteUrl(state.oidc.site_url.clone()), state.oidc.lifetimes);
+        move || {
+            provide_context(db.clone());
+            provide_context(site.clone());
+            provide_context(lifetimes);
+        }
+    };
+    let console_context = context.clone();
+    Router::new()
+        .route("/health", get(health))
+        .merge(provider)
+        .merge(api)
+        .route(
+            "/console/api/{*fn_name}",
+            post(move |request: Request<Body>| async move {
+                handle_server_fns_with_context(console_context, request).await.into_response()
+            }),
+        )
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(fallback)
+        .layer(middleware::from_fn(guard::csrf))
+        .layer(sessions)
+        .layer(middleware::from_fn(json_errors))
+        .layer(
+            // Method and path only: query strings may carry patient details.
+            TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            }),
+        )
+        .with_state(state)
+}
+
+/// Liveness: answers without touching the database or needing credentials.
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok", "version": jhe_core::VERSION}))
+}
+
+fn is_api_path(path: &str) -> bool {
+    ["/api/", "/FHIR/", "/fhir/", "/o/"].iter().any(|prefix| path.starts_with(prefix))
+}
+
+/// API paths answer in JSON; anything else is a console asset or page.
+async fn fallback(State(state): State<AppState>, uri: Uri, request: Request<Body>) -> Response {
+    if is_api_path(uri.path()) {
+        return errors::detail(StatusCode::NOT_FOUND, "Not found.");
+    }
+    leptos_axum::file_and_error_handler(shell)(uri, State(state.leptos_options), request)
+        .await
+        .into_response()
+}
+
+/// Framework-made errors on API paths (a malformed path id, a wrong method)
+/// come as plain text; rewrite them as `{"detail": ...}`.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let api = is_api_path(request.uri().path());
+    let response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if !api || response.status().as_u16() < 400 || is_json {
+        return response;
+    }
+    let status = response.status();
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let text = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
+        _ => status.canonical_reason().unwrap_or("Error").to_owned(),
+    };
+    let mut rewritten = errors::detail(status, text.trim());
+    if let Some(allow) = allow {
+        rewritten.headers_mut().insert(header::ALLOW, allow);
+    }
+    rewritten.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    rewritten
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+}
