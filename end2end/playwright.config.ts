@@ -4,6 +4,9 @@ import { defineConfig } from '@playwright/test';
 // database, started by ../scripts/e2e-server (see README).
 const port = Number(process.env.JHE_E2E_PORT ?? 3000);
 export const baseURL = `http://127.0.0.1:${port}`;
+// An independent OpenID provider for the single-sign-on journey.
+const ssoPort = port + 100;
+export const ssoIssuer = `http://127.0.0.1:${ssoPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -24,12 +27,26 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `../scripts/e2e-server ${port}`,
-    url: `${baseURL}/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: `node sso-provider.mjs ${ssoPort} ${baseURL}`,
+      url: `${ssoIssuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: `../scripts/e2e-server ${port}`,
+      url: `${baseURL}/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        JHE_SSO_ISSUER: ssoIssuer,
+        JHE_SSO_CLIENT_ID: 'jhe-e2e',
+        JHE_SSO_CLIENT_SECRET: 'jhe-e2e-secret-that-is-long-enough',
+        JHE_SSO_NAME: 'Test Provider',
+      },
+    },
+  ],
 });

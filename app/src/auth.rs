@@ -71,6 +71,12 @@ pub async fn current_user() -> Result<Option<SignedInUser>, ServerFnError> {
     }))
 }
 
+/// The name of the single-sign-on provider, when one is configured.
+#[server(prefix = "/console/api", endpoint = "sso_name")]
+pub async fn sso_name() -> Result<Option<String>, ServerFnError> {
+    Ok(use_context::<crate::SsoName>().and_then(|name| name.0))
+}
+
 /// Checks the password and starts a session; answers where to go next.
 #[server(prefix = "/console/api", endpoint = "log_in")]
 pub async fn log_in(email: String, password: String, next: String) -> Result<String, ServerFnError> {
@@ -136,9 +142,12 @@ pub fn LoginPage() -> impl IntoView {
     });
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    let sso = Resource::new(|| (), |_| sso_name());
+    let refused = move || query.read().get("error");
     view! {
         <section class="card narrow">
             <h1>"Log In"</h1>
+            {move || refused().map(|message| view! { <p class="error" role="alert">{message}</p> })}
             <ActionForm action=login>
                 <input type="hidden" name="next" prop:value=next/>
                 <label>"Email"
@@ -154,8 +163,25 @@ pub fn LoginPage() -> impl IntoView {
             {move || login.value().get().and_then(Result::err).map(|error| view! {
                 <p class="error" role="alert">{error_text(&error)}</p>
             })}
+            <Suspense fallback=|| ()>
+                {move || sso.get().and_then(Result::ok).flatten().map(|name| {
+                    let href = format!("/accounts/sso/login?next={}", urlencode(&next()));
+                    view! { <p class="alternative"><a class="button" rel="external" href=href>{format!("Log in with {name}")}</a></p> }
+                })}
+            </Suspense>
         </section>
     }
+}
+
+/// Percent-encodes a query value.
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[component]

@@ -17,6 +17,10 @@ pub mod status;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteUrl(pub String);
 
+/// The display name of the configured single-sign-on provider, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoName(pub Option<String>);
+
 /// The HTML document around the console.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {

@@ -174,3 +174,72 @@ async fn record_failure(conn: Conn<'_>, key: &str, limit: i64, now: Micros) -> s
     let row = login_failures::LoginFailureRow { key: key.to_owned(), failures, first_failure, locked_until };
     login_failures::put(conn, &row).await
 }
+
+/// Where practitioners who sign in with SSO but have no account yet are
+/// added, when the operator allows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SsoProvisioning {
+    pub organization_id: i64,
+    pub role: crate::caller::Role,
+}
+
+/// Signs in a practitioner whose email an external OpenID provider has
+/// verified. Unknown emails are refused unless provisioning is configured.
+pub async fn sso_sign_in(db: &Db, verified_email: &str, provisioning: Option<SsoProvisioning>) -> Result<Caller> {
+    let email = normalize_email(verified_email)?;
+    let now = time::now();
+    let mut tx = db.begin().await?;
+    let user_id = match rows::by_email(tx.conn(), &email).await? {
+        Some(user) if user.is_active => {
+            if practitioners::by_user(tx.conn(), user.id).await?.is_none() {
+                return Err(Error::Forbidden(format!(
+                    "{email} is not a practitioner account; sign in with your password instead."
+                )));
+            }
+            user.id
+        }
+        Some(_) => return Err(Error::Forbidden(format!("The account {email} is deactivated."))),
+        None => {
+            let Some(provisioning) = provisioning else {
+                return Err(Error::Forbidden(format!(
+                    "No jhe account uses {email}. Ask an administrator to add you, then log in again."
+                )));
+            };
+            let new = rows::NewUser {
+                email: &email,
+                password_hash: None,
+                first_name: "",
+                last_name: "",
+                user_type: Some("practitioner"),
+                is_superuser: false,
+                identifier: "",
+                date_joined: now,
+            };
+            let user_id = rows::insert(tx.conn(), &new).await?;
+            let profile = practitioners::NewPractitioner {
+                user_id,
+                identifier: None,
+                name_family: None,
+                name_given: None,
+                settings: "{}",
+            };
+            let practitioner_id = practitioners::insert(tx.conn(), &profile, now).await?;
+            practitioners::add_membership(tx.conn(), practitioner_id, provisioning.organization_id, provisioning.role.as_str())
+                .await
+                .map_err(|e| match e {
+                    StoreError::ForeignKey(_) => Error::invalid(format!(
+                        "SSO provisioning: organization {} does not exist",
+                        provisioning.organization_id
+                    )),
+                    other => other.into(),
+                })?;
+            user_id
+        }
+    };
+    rows::set_last_login(tx.conn(), user_id, now).await?;
+    let caller = Caller::load(tx.conn(), user_id)
+        .await?
+        .ok_or_else(|| Error::Forbidden(format!("The account {email} cannot sign in.")))?;
+    tx.commit().await?;
+    Ok(caller)
+}

@@ -22,7 +22,7 @@ test.describe('logging in and out', () => {
 
     await page.getByRole('button', { name: 'Log Out' }).click();
     await expect(page).toHaveURL(/\/accounts\/login$/);
-    await expect(page.getByRole('link', { name: 'Log In' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Log In', exact: true })).toBeVisible();
     await page.goto('/');
     await expect(page.locator('header .who')).toHaveCount(0);
   });

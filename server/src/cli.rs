@@ -79,6 +79,33 @@ pub struct ServeArgs {
     /// Refresh-token lifetime in seconds. Default: until used or revoked.
     #[arg(long, env = "JHE_REFRESH_TOKEN_LIFETIME", value_parser = clap::value_parser!(i64).range(1..))]
     pub refresh_token_lifetime: Option<i64>,
+    #[command(flatten)]
+    pub sso: SsoArgs,
+}
+
+/// Single sign-on with an external OpenID provider (all three of issuer,
+/// client id and secret turn it on).
+#[derive(Debug, Clone, Args)]
+pub struct SsoArgs {
+    /// The provider's issuer URL (its discovery document lives under it).
+    #[arg(long, env = "JHE_SSO_ISSUER", requires_all = ["sso_client_id", "sso_client_secret"])]
+    pub sso_issuer: Option<String>,
+    /// The client id jhe is registered under at the provider.
+    #[arg(long, env = "JHE_SSO_CLIENT_ID", requires = "sso_issuer")]
+    pub sso_client_id: Option<String>,
+    /// The client secret jhe is registered with.
+    #[arg(long, env = "JHE_SSO_CLIENT_SECRET", hide_env_values = true, requires = "sso_issuer")]
+    pub sso_client_secret: Option<String>,
+    /// The provider's name on the log-in button ("Log in with NAME").
+    #[arg(long, env = "JHE_SSO_NAME", default_value = "SSO")]
+    pub sso_name: String,
+    /// Add unknown (verified) emails as practitioners of this organization.
+    /// Default: refuse them.
+    #[arg(long, env = "JHE_SSO_PROVISION_ORGANIZATION")]
+    pub sso_provision_organization: Option<i64>,
+    /// Their role there: manager, member or viewer.
+    #[arg(long, env = "JHE_SSO_PROVISION_ROLE", default_value = "viewer", value_parser = ["manager", "member", "viewer"])]
+    pub sso_provision_role: String,
 }
 
 #[derive(Debug, Args)]

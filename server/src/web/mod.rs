@@ -7,6 +7,7 @@ mod guard;
 mod oauth;
 mod oidc;
 mod session_store;
+mod sso;
 
 use std::net::SocketAddr;
 
@@ -36,6 +37,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub oidc: Oidc,
+    pub sso: Option<sso::Sso>,
 }
 
 /// The name of the session cookie.
@@ -59,6 +61,7 @@ pub async fn serve(db: Db, args: ServeArgs) -> Result<(), CommandError> {
         refresh_token: args.refresh_token_lifetime,
     };
     let oidc = Oidc::new(&site_url, &key, lifetimes).map_err(CommandError::Input)?;
+    let sso = sso::Sso::from_args(&args.sso, &site_url).map_err(CommandError::Input)?;
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|e| CommandError::Input(format!("cannot listen on {address}: {e}")))?;
@@ -68,7 +71,7 @@ pub async fn serve(db: Db, args: ServeArgs) -> Result<(), CommandError> {
         .site_pkg_dir("pkg")
         .site_addr(address)
         .build();
-    let router = router(AppState { leptos_options, db, oidc });
+    let router = router(AppState { leptos_options, db, oidc, sso });
     tracing::info!(%address, %site_url, "jhe {} listening", jhe_core::VERSION);
     println!("jhe is running at {site_url}");
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -109,10 +112,12 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let (db, site, lifetimes) = (state.db.clone(), SiteUrl(state.oidc.site_url.clone()), state.oidc.lifetimes);
+        let sso = app::SsoName(state.sso.as_ref().map(|sso| sso.name.clone()));
         move || {
             provide_context(db.clone());
             provide_context(site.clone());
             provide_context(lifetimes);
+            provide_context(sso.clone());
         }
     };
     let console_context = context.clone();
@@ -120,6 +125,8 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .merge(provider)
         .merge(api)
+        .route("/accounts/sso/login", get(sso::start))
+        .route("/accounts/sso/callback", get(sso::callback))
         .route(
             "/console/api/{*fn_name}",
             post(move |request: Request<Body>| async move {
