@@ -22,6 +22,10 @@ pub struct DatabaseArgs {
     /// Directory for jhe's own files (the default SQLite database lives here).
     #[arg(long, env = "JHE_DATA_DIR", global = true, default_value = "jhe-data")]
     pub data_dir: PathBuf,
+    /// Most database connections `serve` holds open (other commands use two).
+    #[arg(long, env = "JHE_DB_MAX_CONNECTIONS", global = true, default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_connections: u32,
 }
 
 #[derive(Debug, Subcommand)]

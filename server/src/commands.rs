@@ -19,11 +19,12 @@ pub enum CommandError {
 }
 
 pub async fn run(cli: Cli) -> Result<(), CommandError> {
-    let config = DbConfig {
-        url: cli.database.database_url,
-        data_dir: cli.database.data_dir,
-        max_connections: 16,
+    // One-shot commands need no more than a couple of connections.
+    let max_connections = match cli.command {
+        Command::Serve(_) => cli.database.max_connections,
+        _ => cli.database.max_connections.min(2),
     };
+    let config = DbConfig { url: cli.database.database_url, data_dir: cli.database.data_dir, max_connections };
     let db = Db::connect(&config).await?;
     db.migrate().await?;
     let result = match cli.command {

@@ -50,6 +50,8 @@ impl Server {
             .env("DATABASE_URL", &test.url)
             .env("JHE_DATA_DIR", test.dir())
             .env_remove("JHE_SITE_URL")
+            // Many servers run at once in the suite; PostgreSQL allows 100 connections.
+            .env("JHE_DB_MAX_CONNECTIONS", "4")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         for (key, value) in env {
