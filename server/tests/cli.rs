@@ -1,18 +1,11 @@
 //! The `jhe` command line, run as an operator would run it.
 
+mod common;
+
 use std::process::{Command, Output};
 
+use common::{jhe, jhe_ok as ok};
 use jhe_core::testing::TestDatabase;
-
-fn jhe(test: &TestDatabase, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jhe"))
-        .args(args)
-        .env("DATABASE_URL", &test.url)
-        .env("JHE_DATA_DIR", test.dir())
-        .env_remove("JHE_SITE_URL")
-        .output()
-        .expect("run jhe")
-}
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -20,13 +13,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Runs a command that must succeed and returns what it printed.
-fn ok(test: &TestDatabase, args: &[&str]) -> String {
-    let output = jhe(test, args);
-    assert!(output.status.success(), "jhe {args:?} failed: {}", stderr(&output));
-    stdout(&output)
 }
 
 /// Runs a command that must fail with one clear line on stderr; returns it.
