@@ -83,6 +83,26 @@ impl Caller {
         }))
     }
 
+    /// The operator at the command line: a super user outside any
+    /// organization, acting for no signed-in user.
+    pub fn operator() -> Caller {
+        Caller {
+            user_id: 0,
+            email: String::new(),
+            first_name: String::new(),
+            last_name: String::new(),
+            is_superuser: true,
+            practitioner_id: None,
+            patient_id: None,
+            memberships: Vec::new(),
+        }
+    }
+
+    /// The user id to record in the audit trail (none for the operator).
+    pub fn audit_id(&self) -> Option<i64> {
+        (self.user_id != 0).then_some(self.user_id)
+    }
+
     pub fn is_patient(&self) -> bool {
         self.patient_id.is_some()
     }

@@ -3,12 +3,15 @@
 
 use serde::Serialize;
 
+use crate::authz;
+use crate::caller::Caller;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::store::{StoreError, data_types as rows};
 use crate::time;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DataType {
     pub id: i64,
     pub coding_system: String,
@@ -35,7 +38,25 @@ pub struct NewDataType<'a> {
     pub schema: Option<&'a serde_json::Value>,
 }
 
-pub async fn create(db: &Db, new: &NewDataType<'_>) -> Result<DataType> {
+/// A data type with its JSON Schema (custom types; built-ins have none stored).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataTypeDetail {
+    #[serde(flatten)]
+    pub data_type: DataType,
+    pub schema: Option<serde_json::Value>,
+}
+
+fn check_schema(schema: Option<&serde_json::Value>) -> Result<Option<String>> {
+    match schema {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(schema @ (serde_json::Value::Object(_) | serde_json::Value::Bool(_))) => Ok(Some(schema.to_string())),
+        Some(_) => Err(Error::invalid("schema: a JSON Schema must be an object")),
+    }
+}
+
+pub async fn create(db: &Db, caller: &Caller, new: &NewDataType<'_>) -> Result<DataType> {
+    authz::require_superuser(caller)?;
     let system = new.coding_system.trim();
     let code = new.coding_code.trim();
     let text = new.text.trim();
@@ -44,13 +65,7 @@ pub async fn create(db: &Db, new: &NewDataType<'_>) -> Result<DataType> {
             return Err(Error::invalid(format!("{field}: must not be empty")));
         }
     }
-    let schema = match new.schema {
-        None => None,
-        Some(schema @ (serde_json::Value::Object(_) | serde_json::Value::Bool(_))) => {
-            Some(schema.to_string())
-        }
-        Some(_) => return Err(Error::invalid("schema: a JSON Schema must be an object")),
-    };
+    let schema = check_schema(new.schema)?;
     let mut tx = db.begin().await?;
     let id = match rows::insert(tx.conn(), system, code, text, schema.as_deref(), time::now()).await {
         Ok(id) => id,
@@ -97,4 +112,32 @@ pub async fn find(db: &Db, reference: &str) -> Result<DataType> {
     found
         .map(DataType::from)
         .ok_or_else(|| Error::NotFound(format!("data type {reference} does not exist")))
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<DataTypeDetail> {
+    let mut tx = db.begin().await?;
+    let row = rows::by_id(tx.conn(), id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No CodeableConcept matches the given query (id {id}).")))?;
+    tx.commit().await?;
+    let schema = row.json_schema.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    Ok(DataTypeDetail { data_type: row.into(), schema })
+}
+
+/// Changes a data type's display text or schema (its code stays: data refer to it).
+pub async fn update(db: &Db, caller: &Caller, id: i64, text: Option<&str>, schema: Option<&serde_json::Value>) -> Result<DataTypeDetail> {
+    authz::require_superuser(caller)?;
+    let text = text.map(str::trim);
+    if text.is_some_and(str::is_empty) {
+        return Err(Error::invalid("text: must not be empty"));
+    }
+    let new_schema = check_schema(schema)?;
+    let mut tx = db.begin().await?;
+    let current = rows::by_id(tx.conn(), id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No CodeableConcept matches the given query (id {id}).")))?;
+    let schema_text = if schema.is_some() { new_schema } else { current.json_schema.clone() };
+    rows::update(tx.conn(), id, text.unwrap_or(&current.text), schema_text.as_deref(), time::now()).await?;
+    tx.commit().await?;
+    get(db, id).await
 }

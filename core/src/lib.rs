@@ -2,19 +2,26 @@
 //! storage they run on. The console's server functions, the REST and FHIR
 //! handlers and the CLI all call this crate; none of them holds a rule.
 
+pub mod authz;
 pub mod caller;
+pub mod consents;
 pub mod data_sources;
 pub mod data_types;
 pub mod db;
 pub mod error;
 pub mod invitations;
 pub mod oauth;
+pub mod observations;
+pub mod organizations;
+pub mod paging;
+pub mod patients;
 pub mod password;
 pub mod practitioner_clients;
 pub mod secret;
 pub mod seed;
 pub mod signing_keys;
 pub mod store;
+pub mod studies;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

@@ -29,3 +29,8 @@ pub fn parse_iso(text: &str) -> Option<Micros> {
         .ok()
         .map(|at| from_datetime(at.with_timezone(&Utc)))
 }
+
+/// Serde helper: a microsecond timestamp as ISO 8601.
+pub fn serialize_iso<S: serde::Serializer>(micros: &Micros, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&to_iso(*micros))
+}

@@ -101,7 +101,7 @@ async fn seeding_twice_changes_nothing() {
 async fn seed_refuses_a_database_with_other_data_unless_forced() {
     let test = TestDatabase::create().await;
     let db = test.connect().await;
-    data_sources::create(&db, "Apple Watch", "personal_device").await.unwrap();
+    data_sources::create(&db, &jhe_core::caller::Caller::operator(), "Apple Watch", "personal_device").await.unwrap();
     let refused = seed::seed(&db, SITE, false).await.unwrap_err();
     assert!(matches!(refused, Error::Conflict(_)));
     assert!(refused.to_string().contains("--force"));

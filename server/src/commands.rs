@@ -1,6 +1,7 @@
 //! What each `jhe` subcommand does. Every failure is one line on stderr
 //! and a non-zero exit (see `main`).
 
+use jhe_core::caller::Caller;
 use jhe_core::{Db, DbConfig, data_sources, data_types, oauth, seed, users};
 
 use crate::cli::{Cli, Command, DataSourceCommand, DataTypeCommand, TokenCommand, UserCommand};
@@ -56,7 +57,7 @@ async fn run_seed(db: &Db, site_url: &str, force: bool) -> Result<(), CommandErr
 async fn run_data_source(db: &Db, command: DataSourceCommand) -> Result<(), CommandError> {
     match command {
         DataSourceCommand::Add { name, kind } => {
-            let source = data_sources::create(db, &name, &kind).await?;
+            let source = data_sources::create(db, &Caller::operator(), &name, &kind).await?;
             println!("created data source {} \"{}\" ({})", source.id, source.name, source.kind);
         }
         DataSourceCommand::List => {
@@ -69,7 +70,7 @@ async fn run_data_source(db: &Db, command: DataSourceCommand) -> Result<(), Comm
         }
         DataSourceCommand::AddScope { data_source, data_type } => {
             let data_type = data_types::find(db, &data_type).await?;
-            data_sources::add_supported_scope(db, data_source, data_type.id).await?;
+            data_sources::add_supported_scope(db, &Caller::operator(), data_source, data_type.id).await?;
             println!("data source {data_source} now supports {} ({})", data_type.coding_code, data_type.text);
         }
     }
@@ -92,6 +93,7 @@ async fn run_data_type(db: &Db, command: DataTypeCommand) -> Result<(), CommandE
             };
             let created = data_types::create(
                 db,
+                &Caller::operator(),
                 &data_types::NewDataType {
                     coding_system: &system,
                     coding_code: &code,

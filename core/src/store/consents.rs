@@ -45,3 +45,28 @@ pub async fn consented_pairs(conn: Conn<'_>) -> StoreResult<Vec<(i64, i64)>> {
                WHERE c.consented ORDER BY c.id";
     Ok(on_conn!(conn, c => sqlx::query_as(sql).fetch_all(c).await)?)
 }
+
+/// Sets an existing answer; false when there is none.
+pub async fn update(conn: Conn<'_>, study_patient_id: i64, data_type_id: i64, consented: bool, now: Micros) -> StoreResult<bool> {
+    let sql = "UPDATE study_patient_scope_consents SET consented = $3, consented_time = $4 \
+               WHERE study_patient_id = $1 AND data_type_id = $2";
+    let n = on_conn!(conn, c => sqlx::query(sql).bind(study_patient_id).bind(data_type_id).bind(consented).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Removes an answer (the scope is pending again); false when there was none.
+pub async fn delete(conn: Conn<'_>, study_patient_id: i64, data_type_id: i64) -> StoreResult<bool> {
+    let sql = "DELETE FROM study_patient_scope_consents WHERE study_patient_id = $1 AND data_type_id = $2";
+    let n = on_conn!(conn, c => sqlx::query(sql).bind(study_patient_id).bind(data_type_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Data types a patient has consented to in any study.
+pub async fn consented_type_ids(conn: Conn<'_>, patient_id: i64) -> StoreResult<Vec<i64>> {
+    let sql = "SELECT DISTINCT c.data_type_id FROM study_patient_scope_consents c \
+               JOIN study_patients sp ON sp.id = c.study_patient_id WHERE sp.patient_id = $1 AND c.consented \
+               ORDER BY c.data_type_id";
+    let rows: Vec<(i64,)> = on_conn!(conn, c => sqlx::query_as(sql).bind(patient_id).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

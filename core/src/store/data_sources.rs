@@ -42,6 +42,12 @@ pub async fn list(conn: Conn<'_>) -> StoreResult<Vec<DataSourceRow>> {
     Ok(on_conn!(conn, c => sqlx::query_as(sql).fetch_all(c).await)?)
 }
 
+pub async fn update(conn: Conn<'_>, id: i64, name: &str, kind: &str, now: Micros) -> StoreResult<()> {
+    let sql = "UPDATE data_sources SET name = $2, type = $3, last_updated = $4 WHERE id = $1";
+    on_conn!(conn, c => sqlx::query(sql).bind(id).bind(name).bind(kind).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn delete(conn: Conn<'_>, id: i64) -> StoreResult<bool> {
     let sql = "DELETE FROM data_sources WHERE id = $1";
     let n = on_conn!(conn, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
@@ -69,4 +75,19 @@ pub async fn all_supported_scopes(conn: Conn<'_>) -> StoreResult<Vec<SupportedSc
                FROM data_source_supported_scopes s JOIN data_types t ON t.id = s.data_type_id \
                ORDER BY s.data_source_id, t.id";
     Ok(on_conn!(conn, c => sqlx::query_as(sql).fetch_all(c).await)?)
+}
+
+/// `(link id, data type)` of one data source's supported scopes, by link id.
+pub async fn supported_scope_links(conn: Conn<'_>, data_source_id: i64) -> StoreResult<Vec<(i64, DataTypeRow)>> {
+    #[derive(FromRow)]
+    struct Link {
+        link_id: i64,
+        #[sqlx(flatten)]
+        data_type: DataTypeRow,
+    }
+    let sql = "SELECT s.id AS link_id, t.id, t.coding_system, t.coding_code, t.text, t.json_schema, t.last_updated \
+               FROM data_source_supported_scopes s JOIN data_types t ON t.id = s.data_type_id \
+               WHERE s.data_source_id = $1 ORDER BY s.id";
+    let links: Vec<Link> = on_conn!(conn, c => sqlx::query_as(sql).bind(data_source_id).fetch_all(c).await)?;
+    Ok(links.into_iter().map(|l| (l.link_id, l.data_type)).collect())
 }

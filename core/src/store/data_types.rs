@@ -55,6 +55,12 @@ pub async fn list(conn: Conn<'_>) -> StoreResult<Vec<DataTypeRow>> {
     Ok(on_conn!(conn, c => sqlx::query_as(&sql).fetch_all(c).await)?)
 }
 
+pub async fn update(conn: Conn<'_>, id: i64, text: &str, json_schema: Option<&str>, now: Micros) -> StoreResult<()> {
+    let sql = "UPDATE data_types SET text = $2, json_schema = $3, last_updated = $4 WHERE id = $1";
+    on_conn!(conn, c => sqlx::query(sql).bind(id).bind(text).bind(json_schema).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Refused with [`StoreError::ForeignKey`](super::StoreError) while anything uses the type.
 pub async fn delete(conn: Conn<'_>, id: i64) -> StoreResult<bool> {
     let sql = "DELETE FROM data_types WHERE id = $1";

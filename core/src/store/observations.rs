@@ -76,3 +76,62 @@ pub async fn add_identifier(conn: Conn<'_>, observation_id: i64, system: &str, v
         .bind(observation_id).bind(system).bind(value).fetch_one(c).await)?;
     Ok(id)
 }
+
+/// One row of the admin observation list, with its patient and data type.
+#[derive(Debug, Clone, FromRow)]
+pub struct ListedObservationRow {
+    pub id: i64,
+    pub patient_id: i64,
+    pub name_family: Option<String>,
+    pub name_given: Option<String>,
+    pub user_id: Option<i64>,
+    pub data_type_id: i64,
+    pub coding_system: String,
+    pub coding_code: String,
+    pub text: String,
+    pub last_updated: Micros,
+    pub omh_data: String,
+}
+
+/// What an observation list is narrowed by. `practitioner_id` applies the
+/// consent gate: only observations of a data type the patient consented to
+/// in a study of one of that practitioner's organizations that requests it.
+#[derive(Debug, Clone, Default)]
+pub struct ObservationFilter {
+    pub practitioner_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub study_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub observation_id: Option<i64>,
+}
+
+const LIST_FILTER: &str = "FROM observations o JOIN patients p ON p.id = o.patient_id \
+     JOIN data_types t ON t.id = o.data_type_id WHERE \
+     ($1 IS NULL OR EXISTS (SELECT 1 FROM study_patients sp JOIN studies s ON s.id = sp.study_id \
+        JOIN practitioner_organizations po ON po.organization_id = s.organization_id \
+        JOIN study_scope_requests r ON r.study_id = s.id AND r.data_type_id = o.data_type_id \
+        JOIN study_patient_scope_consents c ON c.study_patient_id = sp.id AND c.data_type_id = o.data_type_id \
+        WHERE sp.patient_id = o.patient_id AND po.practitioner_id = $1 AND c.consented \
+        AND ($2 IS NULL OR s.organization_id = $2) AND ($3 IS NULL OR s.id = $3))) \
+     AND ($4 IS NULL OR o.patient_id = $4) AND ($5 IS NULL OR o.id = $5)";
+
+pub async fn count_listed(conn: Conn<'_>, filter: &ObservationFilter) -> StoreResult<i64> {
+    let sql = format!("SELECT COUNT(*) {LIST_FILTER}");
+    let (n,): (i64,) = on_conn!(conn, c => sqlx::query_as(&sql)
+        .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
+        .bind(filter.patient_id).bind(filter.observation_id)
+        .fetch_one(c).await)?;
+    Ok(n)
+}
+
+/// One page, newest first.
+pub async fn list(conn: Conn<'_>, filter: &ObservationFilter, offset: i64, limit: i64) -> StoreResult<Vec<ListedObservationRow>> {
+    let sql = format!(
+        "SELECT o.id, o.patient_id, p.name_family, p.name_given, p.user_id, o.data_type_id, t.coding_system, \
+         t.coding_code, t.text, o.last_updated, o.omh_data {LIST_FILTER} ORDER BY o.last_updated DESC, o.id DESC LIMIT $6 OFFSET $7"
+    );
+    Ok(on_conn!(conn, c => sqlx::query_as(&sql)
+        .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
+        .bind(filter.patient_id).bind(filter.observation_id).bind(limit).bind(offset)
+        .fetch_all(c).await)?)
+}

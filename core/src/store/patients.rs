@@ -49,6 +49,62 @@ pub async fn by_user(conn: Conn<'_>, user_id: i64) -> StoreResult<Option<Patient
     Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(user_id).fetch_optional(c).await)?)
 }
 
+const COLUMNS: &str = "p.id, p.user_id, p.name_family, p.name_given, p.birth_date, p.telecom_phone, p.last_updated";
+
+/// What a patient list is narrowed by.
+#[derive(Debug, Clone, Default)]
+pub struct PatientFilter {
+    /// Only patients sharing an organization with this practitioner.
+    pub practitioner_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    /// Only patients enrolled in this study.
+    pub study_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    /// Any of the patient's identifier values.
+    pub identifier_value: Option<String>,
+}
+
+const FILTER: &str = "FROM patients p WHERE \
+     ($1 IS NULL OR EXISTS (SELECT 1 FROM patient_organizations pa JOIN practitioner_organizations po \
+        ON po.organization_id = pa.organization_id WHERE pa.patient_id = p.id AND po.practitioner_id = $1 \
+        AND ($2 IS NULL OR pa.organization_id = $2))) \
+     AND ($2 IS NULL OR EXISTS (SELECT 1 FROM patient_organizations pb WHERE pb.patient_id = p.id AND pb.organization_id = $2)) \
+     AND ($3 IS NULL OR EXISTS (SELECT 1 FROM study_patients sp WHERE sp.patient_id = p.id AND sp.study_id = $3)) \
+     AND ($4 IS NULL OR p.id = $4) \
+     AND ($5 IS NULL OR EXISTS (SELECT 1 FROM patient_identifiers pi WHERE pi.patient_id = p.id AND pi.value = $5))";
+
+pub async fn count(conn: Conn<'_>, filter: &PatientFilter) -> StoreResult<i64> {
+    let sql = format!("SELECT COUNT(*) {FILTER}");
+    let (n,): (i64,) = on_conn!(conn, c => sqlx::query_as(&sql)
+        .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
+        .bind(filter.patient_id).bind(filter.identifier_value.as_deref())
+        .fetch_one(c).await)?;
+    Ok(n)
+}
+
+/// One page of patients, by id.
+pub async fn list(conn: Conn<'_>, filter: &PatientFilter, offset: i64, limit: i64) -> StoreResult<Vec<PatientRow>> {
+    let sql = format!("SELECT {COLUMNS} {FILTER} ORDER BY p.id LIMIT $6 OFFSET $7");
+    Ok(on_conn!(conn, c => sqlx::query_as(&sql)
+        .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
+        .bind(filter.patient_id).bind(filter.identifier_value.as_deref()).bind(limit).bind(offset)
+        .fetch_all(c).await)?)
+}
+
+/// True when the patient and the practitioner share an organization.
+pub async fn shares_organization(conn: Conn<'_>, patient_id: i64, practitioner_id: i64) -> StoreResult<bool> {
+    let sql = "SELECT COUNT(*) FROM patient_organizations pa JOIN practitioner_organizations po \
+               ON po.organization_id = pa.organization_id WHERE pa.patient_id = $1 AND po.practitioner_id = $2";
+    let (n,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql).bind(patient_id).bind(practitioner_id).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// `(link id, system, value)` of one patient's identifiers.
+pub async fn identifier_rows(conn: Conn<'_>, patient_id: i64) -> StoreResult<Vec<(i64, String, String)>> {
+    let sql = "SELECT id, system, value FROM patient_identifiers WHERE patient_id = $1 ORDER BY id";
+    Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(patient_id).fetch_all(c).await)?)
+}
+
 pub async fn delete(conn: Conn<'_>, id: i64) -> StoreResult<bool> {
     let sql = "DELETE FROM patients WHERE id = $1";
     let n = on_conn!(conn, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;

@@ -75,3 +75,17 @@ pub async fn memberships(conn: Conn<'_>, practitioner_id: i64) -> StoreResult<Ve
                WHERE practitioner_id = $1 ORDER BY organization_id";
     Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(practitioner_id).fetch_all(c).await)?)
 }
+
+pub async fn set_role(conn: Conn<'_>, practitioner_id: i64, organization_id: i64, role: &str) -> StoreResult<()> {
+    let sql = "UPDATE practitioner_organizations SET role = $3 WHERE practitioner_id = $1 AND organization_id = $2";
+    on_conn!(conn, c => sqlx::query(sql).bind(practitioner_id).bind(organization_id).bind(role)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn remove_membership(conn: Conn<'_>, practitioner_id: i64, organization_id: i64) -> StoreResult<bool> {
+    let sql = "DELETE FROM practitioner_organizations WHERE practitioner_id = $1 AND organization_id = $2";
+    let n = on_conn!(conn, c => sqlx::query(sql).bind(practitioner_id).bind(organization_id)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}

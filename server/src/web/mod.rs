@@ -101,13 +101,62 @@ pub fn router(state: AppState) -> Router {
         .route("/FHIR/R5/.well-known/smart-configuration", get(oauth::smart_configuration))
         .layer(middleware::from_fn(guard::open_cors));
 
+    use api::{data_sources, data_types, identity, observations, organizations, patients, studies};
     let api = Router::new()
-        .route("/api/v1/users/profile", get(api::profile))
-        .route("/api/v1/invitation", post(api::create_invitation))
-        .route("/api/v1/invitation/{token}", post(api::redeem_invitation))
-        .route("/api/v1/patients/{id}/invitations", get(api::patient_invitations))
-        .route("/api/v1/practitioner_clients", get(api::list_practitioner_clients).post(api::create_practitioner_client))
-        .route("/api/v1/practitioner_clients/{id}", delete(api::delete_practitioner_client));
+        .route("/api/v1/users/profile", get(identity::profile))
+        .route("/api/v1/users/organizations", get(organizations::of_caller))
+        .route("/api/v1/invitation", post(identity::create_invitation))
+        .route("/api/v1/invitation/{token}", post(identity::redeem_invitation))
+        .route("/api/v1/practitioner_clients", get(identity::list_practitioner_clients).post(identity::create_practitioner_client))
+        .route("/api/v1/practitioner_clients/{id}", delete(identity::delete_practitioner_client))
+        .route("/api/v1/organizations", get(organizations::list).post(organizations::create))
+        .route("/api/v1/organizations/types", get(organizations::types))
+        .route(
+            "/api/v1/organizations/{id}",
+            get(organizations::get).patch(organizations::update).put(organizations::update).delete(organizations::delete),
+        )
+        .route("/api/v1/organizations/{id}/tree", get(organizations::tree))
+        .route("/api/v1/organizations/{id}/users", get(organizations::users))
+        .route("/api/v1/organizations/{id}/studies", get(organizations::studies))
+        .route("/api/v1/organizations/{id}/user", post(organizations::set_user))
+        .route("/api/v1/organizations/{id}/remove_user", delete(organizations::remove_user))
+        .route("/api/v1/patients", get(patients::list))
+        .route("/api/v1/patients/me", get(patients::me))
+        .route("/api/v1/patients/{id}", get(patients::get))
+        .route(
+            "/api/v1/patients/{id}/consents",
+            get(patients::consents)
+                .post(patients::record_consents)
+                .patch(patients::record_consents)
+                .delete(patients::record_consents),
+        )
+        .route("/api/v1/patients/{id}/invitations", get(identity::patient_invitations))
+        .route("/api/v1/studies", get(studies::list).post(studies::create))
+        .route("/api/v1/studies/{id}", get(studies::get).patch(studies::update).put(studies::update).delete(studies::delete))
+        .route(
+            "/api/v1/studies/{id}/data_sources",
+            get(studies::data_sources).post(studies::add_data_source).delete(studies::remove_data_source),
+        )
+        .route(
+            "/api/v1/studies/{id}/scope_requests",
+            get(studies::scope_requests).post(studies::add_scope_request).delete(studies::remove_scope_request),
+        )
+        .route("/api/v1/studies/{id}/patients", get(studies::patients).post(studies::enrol).delete(studies::unenrol))
+        .route("/api/v1/data_sources", get(data_sources::list).post(data_sources::create))
+        .route("/api/v1/data_sources/all_scopes", get(data_sources::all_scopes))
+        .route(
+            "/api/v1/data_sources/{id}",
+            get(data_sources::get).patch(data_sources::update).put(data_sources::update).delete(data_sources::delete),
+        )
+        .route(
+            "/api/v1/data_sources/{id}/supported_scopes",
+            get(data_sources::supported_scopes)
+                .post(data_sources::add_supported_scope)
+                .delete(data_sources::remove_supported_scope),
+        )
+        .route("/api/v1/data_types", get(data_types::list).post(data_types::create))
+        .route("/api/v1/data_types/{id}", get(data_types::get).patch(data_types::update).put(data_types::update))
+        .route("/api/v1/observations", get(observations::list));
 
     let routes = generate_route_list(App);
     let context = {

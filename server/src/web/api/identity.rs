@@ -10,9 +10,9 @@ use jhe_core::{Error, invitations, practitioner_clients, time};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::AppState;
-use super::errors::{ApiError, ApiJson, no_store};
-use super::guard::ApiCaller;
+use crate::web::AppState;
+use crate::web::errors::{ApiError, ApiJson, no_store};
+use crate::web::guard::ApiCaller;
 
 /// `GET /api/v1/users/profile`: the caller; patients get a PHI-free shape.
 pub async fn profile(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
@@ -65,21 +65,7 @@ fn camel_case_keys(value: Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(key, value)| {
-                    let mut camel = String::with_capacity(key.len());
-                    let mut upper = false;
-                    for ch in key.chars() {
-                        if ch == '_' && !camel.is_empty() {
-                            upper = true;
-                        } else if upper {
-                            camel.extend(ch.to_uppercase());
-                            upper = false;
-                        } else {
-                            camel.push(ch);
-                        }
-                    }
-                    (camel, camel_case_keys(value))
-                })
+                .map(|(key, value)| (super::camel_case(&key), camel_case_keys(value)))
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),

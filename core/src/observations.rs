@@ -1,0 +1,69 @@
+//! Reading observations. What a practitioner sees is gated by consent: an
+//! observation shows only when its patient is enrolled in a study of one of
+//! the practitioner's organizations that requests its data type, and has
+//! consented to it there. Revoking consent hides the data at once; nothing
+//! is deleted. Patients always see their own.
+
+use serde::Serialize;
+
+use crate::caller::Caller;
+use crate::db::Db;
+use crate::error::Result;
+use crate::paging::{Page, PageRequest};
+use crate::store::observations::{self as rows, ListedObservationRow, ObservationFilter};
+
+/// JHE's admin Observation object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedObservation {
+    pub id: i64,
+    pub subject_patient_id: i64,
+    pub patient_name_family: Option<String>,
+    pub patient_name_given: Option<String>,
+    pub jhe_user_id: Option<i64>,
+    pub codeable_concept_id: i64,
+    pub coding_system: String,
+    pub coding_code: String,
+    pub coding_text: String,
+    pub last_updated: String,
+    /// The OMH data point, keys as uploaded.
+    pub omh_data: serde_json::Value,
+}
+
+impl From<ListedObservationRow> for ListedObservation {
+    fn from(row: ListedObservationRow) -> Self {
+        ListedObservation {
+            id: row.id,
+            subject_patient_id: row.patient_id,
+            patient_name_family: row.name_family,
+            patient_name_given: row.name_given,
+            jhe_user_id: row.user_id,
+            codeable_concept_id: row.data_type_id,
+            coding_system: row.coding_system,
+            coding_code: row.coding_code,
+            coding_text: row.text,
+            last_updated: crate::time::to_iso(row.last_updated),
+            omh_data: serde_json::from_str(&row.omh_data).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// The observations the caller may see, newest first.
+pub async fn list(db: &Db, caller: &Caller, mut filter: ObservationFilter, request: &PageRequest) -> Result<Page<ListedObservation>> {
+    match (caller.practitioner_id, caller.patient_id) {
+        (Some(practitioner_id), _) => filter.practitioner_id = Some(practitioner_id),
+        (None, Some(patient_id)) => {
+            if filter.patient_id.is_some_and(|p| p != patient_id) {
+                return Page::of(Vec::new(), request);
+            }
+            filter = ObservationFilter { patient_id: Some(patient_id), observation_id: filter.observation_id, ..Default::default() };
+        }
+        (None, None) => return Page::of(Vec::new(), request),
+    }
+    let mut tx = db.begin().await?;
+    let count = rows::count_listed(tx.conn(), &filter).await?;
+    let resolved = request.resolve(count)?;
+    let found = rows::list(tx.conn(), &filter, resolved.offset, resolved.limit).await?;
+    tx.commit().await?;
+    Ok(Page { count, number: resolved.number, has_next: resolved.has_next, items: found.into_iter().map(Into::into).collect() })
+}

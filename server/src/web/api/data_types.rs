@@ -1,0 +1,54 @@
+//! `/api/v1/data_types`: the coded data types with their JSON Schemas.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jhe_core::data_types::{self, NewDataType};
+use jhe_core::paging::Page;
+use serde_json::Value;
+
+use super::{ApiQuery, field, str_field};
+use crate::web::AppState;
+use crate::web::errors::{ApiError, ApiJson};
+use crate::web::guard::ApiCaller;
+
+pub async fn list(State(state): State<AppState>, _: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
+    let page = Page::of(data_types::list(&state.db).await?, &query.page_request()?)?;
+    Ok(query.envelope(&state.oidc.site_url, page))
+}
+
+pub async fn get(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    Ok(Json(data_types::get(&state.db, id).await?).into_response())
+}
+
+/// `POST /data_types` `{"codingSystem", "codingCode", "text", "schema"}` (super users).
+pub async fn create(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let required = |name: &str| -> Result<&str, ApiError> {
+        str_field(&body, name)?
+            .ok_or_else(|| jhe_core::Error::invalid(format!("{}: this field is required", super::camel_case(name))).into())
+    };
+    let new = NewDataType {
+        coding_system: required("coding_system")?,
+        coding_code: required("coding_code")?,
+        text: required("text")?,
+        schema: field(&body, "schema"),
+    };
+    let created = data_types::create(&state.db, &caller, &new).await?;
+    let detail = data_types::get(&state.db, created.id).await?;
+    Ok((StatusCode::CREATED, Json(detail)).into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let updated = data_types::update(&state.db, &caller, id, str_field(&body, "text")?, field(&body, "schema")).await?;
+    Ok(Json(updated).into_response())
+}

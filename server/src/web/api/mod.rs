@@ -1,0 +1,156 @@
+//! The admin REST API, `/api/v1`: JHE's paths and JSON shapes (camelCase,
+//! the `{count,next,previous,results}` envelope, `{"detail": ...}` errors).
+
+pub mod data_sources;
+pub mod data_types;
+pub mod identity;
+pub mod observations;
+pub mod organizations;
+pub mod patients;
+pub mod studies;
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use jhe_core::paging::{Page, PageRequest};
+use serde::Serialize;
+use serde_json::json;
+
+use super::AppState;
+use super::errors::ApiError;
+
+/// A request's query string with keys in snake_case (JHE accepts both
+/// spellings: `organizationId` and `organization_id` are one parameter).
+pub struct ApiQuery {
+    params: BTreeMap<String, String>,
+    /// The keys as sent, for the `next`/`previous` links.
+    raw: Vec<(String, String)>,
+    path: String,
+}
+
+impl ApiQuery {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.params.get(key).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// An integer parameter; anything else is a 400 naming it.
+    pub fn int(&self, key: &str) -> Result<Option<i64>, ApiError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(text) => text
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| jhe_core::Error::invalid(format!("{key}: \"{text}\" is not an integer")).into()),
+        }
+    }
+
+    pub fn page_request(&self) -> Result<PageRequest, ApiError> {
+        Ok(PageRequest::parse(self.get("page"), self.get("page_size"))?)
+    }
+
+    /// This request's URL with another page number, absolute (JHE's
+    /// `next`/`previous`: keys as sent, sorted; page 1 has no `page`).
+    fn page_url(&self, site_url: &str, page: i64) -> String {
+        let mut pairs: Vec<(String, String)> =
+            self.raw.iter().filter(|(k, _)| k != "page").cloned().collect();
+        if page > 1 {
+            pairs.push(("page".into(), page.to_string()));
+        }
+        pairs.sort();
+        let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        if query.is_empty() {
+            format!("{site_url}{}", self.path)
+        } else {
+            format!("{site_url}{}?{query}", self.path)
+        }
+    }
+
+    /// The list envelope for one page.
+    pub fn envelope<T: Serialize>(&self, site_url: &str, page: Page<T>) -> Response {
+        let next = page.has_next.then(|| self.page_url(site_url, page.number + 1));
+        let previous = (page.number > 1).then(|| self.page_url(site_url, page.number - 1));
+        Json(json!({"count": page.count, "next": next, "previous": previous, "results": page.items})).into_response()
+    }
+}
+
+/// `organizationId` → `organization_id`.
+pub fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for ch in key.chars() {
+        if ch.is_ascii_uppercase() {
+            out.push('_');
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+impl FromRequestParts<AppState> for ApiQuery {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let uri = OriginalUri::from_request_parts(parts, state).await.map(|u| u.0).unwrap_or_else(|_| parts.uri.clone());
+        let raw: Vec<(String, String)> = url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+        let params = raw.iter().map(|(k, v)| (snake_case(k), v.clone())).collect();
+        Ok(ApiQuery { params, raw, path: uri.path().to_owned() })
+    }
+}
+
+/// A JSON body field that may come in either spelling.
+pub fn field<'a>(body: &'a serde_json::Value, snake: &str) -> Option<&'a serde_json::Value> {
+    body.get(snake).or_else(|| body.get(camel_case(snake))).filter(|v| !v.is_null())
+}
+
+/// `scope_code_id` → `scopeCodeId`.
+pub fn camel_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for ch in key.chars() {
+        if ch == '_' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.push(ch.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// An integer body field in either spelling; a wrong type is a 400 naming it.
+pub fn int_field(body: &serde_json::Value, snake: &str) -> Result<Option<i64>, ApiError> {
+    match field(body, snake) {
+        None => Ok(None),
+        Some(value) => value
+            .as_i64()
+            .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+            .map(Some)
+            .ok_or_else(|| jhe_core::Error::invalid(format!("{}: must be an integer", camel_case(snake))).into()),
+    }
+}
+
+/// A required integer body field.
+pub fn required_int(body: &serde_json::Value, snake: &str) -> Result<i64, ApiError> {
+    int_field(body, snake)?
+        .ok_or_else(|| jhe_core::Error::invalid(format!("{}: this field is required", camel_case(snake))).into())
+}
+
+/// A string body field in either spelling.
+pub fn str_field<'a>(body: &'a serde_json::Value, snake: &str) -> Result<Option<&'a str>, ApiError> {
+    match field(body, snake) {
+        None => Ok(None),
+        Some(value) => value
+            .as_str()
+            .map(Some)
+            .ok_or_else(|| jhe_core::Error::invalid(format!("{}: must be a string", camel_case(snake))).into()),
+    }
+}

@@ -1,0 +1,106 @@
+//! `/api/v1/organizations` and `/api/v1/users/organizations`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jhe_core::organizations;
+use jhe_core::paging::Page;
+use serde_json::{Map, Value};
+
+use super::{ApiQuery, int_field, required_int, str_field};
+use crate::web::AppState;
+use crate::web::errors::{ApiError, ApiJson};
+use crate::web::guard::ApiCaller;
+
+pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
+    let all = organizations::list(&state.db, &caller, query.int("part_of")?).await?;
+    Ok(query.envelope(&state.oidc.site_url, Page::of(all, &query.page_request()?)?))
+}
+
+pub async fn get(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    Ok(Json(organizations::get(&state.db, &caller, id).await?).into_response())
+}
+
+pub async fn types(_: ApiCaller) -> Response {
+    let map: Map<String, Value> = organizations::TYPES.iter().map(|(k, v)| ((*k).to_owned(), Value::from(*v))).collect();
+    Json(Value::Object(map)).into_response()
+}
+
+pub async fn tree(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    Ok(Json(organizations::tree(&state.db, &caller, id).await?).into_response())
+}
+
+pub async fn users(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    Ok(Json(organizations::members(&state.db, id).await?).into_response())
+}
+
+pub async fn studies(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    Ok(Json(jhe_core::studies::of_organization(&state.db, id).await?).into_response())
+}
+
+/// `POST /organizations` `{"name", "type", "partOf"}`.
+pub async fn create(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let name = str_field(&body, "name")?.ok_or_else(|| jhe_core::Error::invalid("name: this field is required"))?;
+    let kind = str_field(&body, "type")?.ok_or_else(|| jhe_core::Error::invalid("type: this field is required"))?;
+    let created = organizations::create(&state.db, &caller, name, kind, int_field(&body, "part_of")?).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let updated = organizations::update(&state.db, &caller, id, str_field(&body, "name")?, str_field(&body, "type")?).await?;
+    Ok(Json(updated).into_response())
+}
+
+pub async fn delete(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    organizations::delete(&state.db, &caller, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /organizations/{id}/user` `{"jheUserId", "organizationPartitionerRole"}`: 201 added, 200 changed.
+pub async fn set_user(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let user_id = required_int(&body, "jhe_user_id")?;
+    let role = str_field(&body, "organization_partitioner_role")?
+        .ok_or_else(|| jhe_core::Error::invalid("organizationPartitionerRole: this field is required"))?;
+    let added = organizations::set_member(&state.db, &caller, id, user_id, role).await?;
+    let members = organizations::members(&state.db, id).await?;
+    let member = members.into_iter().find(|m| m.id == user_id);
+    let status = if added { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(member)).into_response())
+}
+
+/// `DELETE /organizations/{id}/remove_user` `{"jheUserId"}`.
+pub async fn remove_user(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    organizations::remove_member(&state.db, &caller, id, required_int(&body, "jhe_user_id")?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /users/organizations`: the caller's organizations.
+pub async fn of_caller(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
+    let all = organizations::list(&state.db, &caller, None).await?;
+    let mine: Vec<_> = all
+        .into_iter()
+        .filter(|o| caller.role_in(o.id).is_some())
+        .map(|o| organizations::Organization { current_user_role: None, ..o })
+        .collect();
+    Ok(Json(mine).into_response())
+}
