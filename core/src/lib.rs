@@ -4,6 +4,7 @@
 
 pub mod authz;
 pub mod caller;
+pub mod clients;
 pub mod consents;
 pub mod data_sources;
 pub mod data_types;
@@ -17,8 +18,10 @@ pub mod paging;
 pub mod patients;
 pub mod password;
 pub mod practitioner_clients;
+pub mod practitioners;
 pub mod secret;
 pub mod seed;
+pub mod settings;
 pub mod signing_keys;
 pub mod store;
 pub mod studies;

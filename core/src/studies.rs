@@ -136,6 +136,22 @@ async fn writable(conn: Conn<'_>, caller: &Caller, id: i64) -> Result<StudyRow> 
     Ok(row)
 }
 
+/// The study as nested in links, if the caller may read it.
+pub async fn readable_ref(db: &Db, caller: &Caller, id: i64) -> Result<StudyRef> {
+    let mut tx = db.begin().await?;
+    let row = readable(tx.conn(), caller, id).await?;
+    tx.commit().await?;
+    Ok(StudyRef::from(&row))
+}
+
+/// The study as nested in links, if the caller may change it.
+pub async fn writable_ref(db: &Db, caller: &Caller, id: i64) -> Result<StudyRef> {
+    let mut tx = db.begin().await?;
+    let row = writable(tx.conn(), caller, id).await?;
+    tx.commit().await?;
+    Ok(StudyRef::from(&row))
+}
+
 async fn with_organization(mut conn: Conn<'_>, row: &StudyRow) -> Result<Study> {
     let org = organizations::by_id(conn.reborrow(), row.organization_id).await?;
     Ok(Study {

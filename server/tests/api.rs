@@ -325,3 +325,126 @@ async fn enrolment_needs_a_writer_and_a_patient_of_the_studys_organization() {
     assert_eq!(enrolled["count"], 1);
     test.remove().await;
 }
+
+#[tokio::test]
+async fn super_users_manage_clients_practitioners_and_settings() {
+    let test = seeded().await;
+    let server = Server::start(&test).await;
+    let (sam, mary) = (token_for(&test, "sam@example.com"), token_for(&test, "mary@example.com"));
+
+    // Patient apps.
+    let (_, clients) = call(&server, Method::GET, "/api/v1/clients", Some(&mary), None).await;
+    let names: Vec<&str> = clients["results"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Patient Access", "CommonHealth", "CareX"], "patient apps only, newest first");
+    let body = json!({"name": "Consent Web", "clientId": "consent-web", "invitationUrl": "http://127.0.0.1/invitation/CODE"});
+    let (status, _) = call(&server, Method::POST, "/api/v1/clients", Some(&mary), Some(body.clone())).await;
+    assert_eq!(status, 403);
+    let (status, created) = call(&server, Method::POST, "/api/v1/clients", Some(&sam), Some(body.clone())).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["clientId"], "consent-web");
+    let (status, _) = call(&server, Method::POST, "/api/v1/clients", Some(&sam), Some(body)).await;
+    assert_eq!(status, 409);
+    let (status, _) = call(&server, Method::POST, "/api/v1/clients", Some(&sam),
+        Some(json!({"name": "X", "clientId": "x", "invitationUrl": "https://no-code.example"}))).await;
+    assert_eq!(status, 400);
+    let client = created["id"].as_i64().unwrap();
+    let (status, link) = call(&server, Method::POST, &format!("/api/v1/clients/{client}/data_sources"), Some(&sam),
+        Some(json!({"dataSourceId": 70001}))).await;
+    assert_eq!(status, 201);
+    assert_eq!(link["client_id"], client.to_string());
+    let (status, link) = call(&server, Method::POST, "/api/v1/studies/30002/clients", Some(&mary), Some(json!({"clientId": client}))).await;
+    assert_eq!(status, 201, "{link}");
+    assert_eq!(link["client"]["name"], "Consent Web");
+    let victor = token_for(&test, "victor@example.com");
+    let (status, _) = call(&server, Method::DELETE, "/api/v1/studies/30002/clients", Some(&victor), Some(json!({"client_id": client}))).await;
+    assert_eq!(status, 403);
+    let (_, study_clients) = call(&server, Method::GET, "/api/v1/studies/30002/clients", Some(&victor), None).await;
+    assert_eq!(study_clients.as_array().unwrap().len(), 2);
+
+    // Practitioners: created with a password, then deactivated.
+    let (status, _) = call(&server, Method::GET, "/api/v1/practitioners", Some(&mary), None).await;
+    assert_eq!(status, 403);
+    let (status, nora) = call(&server, Method::POST, "/api/v1/practitioners", Some(&sam), Some(json!({
+        "telecomEmail": "nora@example.com", "nameFamily": "Nash", "nameGiven": "Nora",
+        "organizationId": 20007, "role": "viewer", "password": "a-good-password"
+    }))).await;
+    assert_eq!(status, 201, "{nora}");
+    assert_eq!(nora["organizations"][0]["id"], 20007);
+    let nora_token = token_for(&test, "nora@example.com");
+    let (status, _) = call(&server, Method::GET, "/api/v1/users/profile", Some(&nora_token), None).await;
+    assert_eq!(status, 200);
+    let (status, updated) = call(&server, Method::PATCH, &format!("/api/v1/practitioners/{}", nora["id"]), Some(&sam),
+        Some(json!({"isActive": false}))).await;
+    assert_eq!((status, updated["isActive"].as_bool()), (200, Some(false)));
+    let (status, _) = call(&server, Method::GET, "/api/v1/users/profile", Some(&nora_token), None).await;
+    assert_eq!(status, 401, "a deactivated account's tokens stop working");
+
+    // Settings.
+    let (_, all) = call(&server, Method::GET, "/api/v1/jhe_settings", Some(&sam), None).await;
+    assert_eq!(all["results"][0], json!({"id": 1, "key": "site.url", "valueType": "string",
+        "resolvedValue": "http://127.0.0.1:8000", "lastUpdated": all["results"][0]["lastUpdated"]}));
+    let (status, created) = call(&server, Method::POST, "/api/v1/jhe_settings", Some(&sam),
+        Some(json!({"key": "study.max", "valueType": "int", "value": "5"}))).await;
+    assert_eq!((status, created["resolvedValue"].as_i64()), (201, Some(5)));
+    for (body, status) in [
+        (json!({"key": "study.max", "valueType": "int", "value": 6}), 409),
+        (json!({"key": "b", "valueType": "int", "value": "five"}), 400),
+        (json!({"key": "b", "valueType": "bool", "value": "maybe"}), 400),
+        (json!({"key": "b", "valueType": "colour", "value": "red"}), 400),
+        (json!({"key": "b", "valueType": "int"}), 400),
+    ] {
+        assert_eq!(call(&server, Method::POST, "/api/v1/jhe_settings", Some(&sam), Some(body.clone())).await.0, status, "{body}");
+    }
+    let (status, _) = call(&server, Method::GET, "/api/v1/jhe_settings", Some(&mary), None).await;
+    assert_eq!(status, 403);
+    test.remove().await;
+}
+
+#[tokio::test]
+async fn managers_and_members_create_change_and_remove_their_patients() {
+    let test = seeded().await;
+    let server = Server::start(&test).await;
+    let (megan, victor) = (token_for(&test, "megan@example.com"), token_for(&test, "victor@example.com"));
+    let new = json!({"telecomEmail": "polly@example.com", "organizationId": 20003, "nameFamily": "Pope", "nameGiven": "Polly",
+        "birthDate": "1991-02-03", "identifiers": [{"system": "urn:mrn", "value": "P-1"}]});
+    let (status, _) = call(&server, Method::POST, "/api/v1/patients", Some(&victor), Some(new.clone())).await;
+    assert_eq!(status, 403);
+    let (status, polly) = call(&server, Method::POST, "/api/v1/patients", Some(&megan), Some(new.clone())).await;
+    assert_eq!(status, 201, "{polly}");
+    assert_eq!(polly["id"], 40006);
+    assert_eq!(polly["telecomEmail"], "polly@example.com");
+    assert_eq!(polly["organizations"][0]["id"], 20003);
+    let (status, _) = call(&server, Method::POST, "/api/v1/patients", Some(&megan), Some(new)).await;
+    assert_eq!(status, 409, "the email already belongs to a patient");
+    for (body, needle) in [
+        (json!({"telecomEmail": "q@example.com", "organizationId": 20003, "birthDate": "03/02/1991"}), "birthDate"),
+        (json!({"telecomEmail": "not an email", "organizationId": 20003}), "email"),
+        (json!({"organizationId": 20003}), "telecomEmail"),
+    ] {
+        let (status, detail) = call(&server, Method::POST, "/api/v1/patients", Some(&megan), Some(body)).await;
+        assert_eq!(status, 400);
+        assert!(detail["detail"].as_str().unwrap().contains(needle), "{detail}");
+    }
+    let (status, body) = call(&server, Method::POST, "/api/v1/patients", Some(&megan), Some(json!({
+        "telecomEmail": "quinn@example.com", "organizationId": 20003, "identifiers": [{"system": "urn:mrn", "value": "P-1"}]}))).await;
+    assert_eq!(status, 409, "{body}");
+    let (_, lookup) = call(&server, Method::GET, "/api/v1/patients/global_lookup?email=quinn@example.com", Some(&megan), None).await;
+    assert_eq!(lookup, json!([]), "the refused create left nothing behind");
+
+    let (status, changed) = call(&server, Method::PATCH, "/api/v1/patients/40006", Some(&megan),
+        Some(json!({"telecomPhone": "+1-555-0100", "identifiers": [{"system": "urn:mrn", "value": "P-2"}]}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(changed["telecomPhone"], "+1-555-0100");
+    assert_eq!(changed["nameGiven"], "Polly");
+    assert_eq!(changed["identifiers"][0]["value"], "P-2");
+    let (status, _) = call(&server, Method::PATCH, "/api/v1/patients/40006", Some(&victor), Some(json!({"nameGiven": "X"}))).await;
+    assert_eq!(status, 403);
+
+    let (status, _) = call(&server, Method::DELETE, "/api/v1/patients/40006", Some(&megan), None).await;
+    assert_eq!(status, 400, "which organization to remove her from is required");
+    let (status, _) = call(&server, Method::DELETE, "/api/v1/patients/40006?organization_id=20003", Some(&megan), None).await;
+    assert_eq!(status, 204);
+    let (status, _) = call(&server, Method::GET, "/api/v1/patients/40006", Some(&megan), None).await;
+    assert_eq!(status, 404, "no organization left: the patient is gone");
+    test.remove().await;
+}

@@ -81,6 +81,40 @@ pub async fn delete(conn: Conn<'_>, id: i64) -> StoreResult<bool> {
     Ok(n > 0)
 }
 
+pub async fn update(conn: Conn<'_>, id: i64, name: &str, client_id: &str, invitation_url: &str, now: Micros) -> StoreResult<()> {
+    let sql = "UPDATE oauth_clients SET name = $2, client_id = $3, invitation_url = $4, updated = $5 WHERE id = $1";
+    on_conn!(conn, c => sqlx::query(sql).bind(id).bind(name).bind(client_id).bind(invitation_url).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn data_source_ids(conn: Conn<'_>, client_id: i64) -> StoreResult<Vec<i64>> {
+    let sql = "SELECT data_source_id FROM client_data_sources WHERE client_id = $1 ORDER BY data_source_id";
+    let rows: Vec<(i64,)> = on_conn!(conn, c => sqlx::query_as(sql).bind(client_id).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+pub async fn remove_data_source(conn: Conn<'_>, client_id: i64, data_source_id: i64) -> StoreResult<bool> {
+    let sql = "DELETE FROM client_data_sources WHERE client_id = $1 AND data_source_id = $2";
+    let n = on_conn!(conn, c => sqlx::query(sql).bind(client_id).bind(data_source_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// `(link id, client)` of a study's apps, by link id.
+pub async fn study_links(conn: Conn<'_>, study_id: i64) -> StoreResult<Vec<(i64, ClientRow)>> {
+    #[derive(FromRow)]
+    struct Row {
+        link_id: i64,
+        #[sqlx(flatten)]
+        client: ClientRow,
+    }
+    let sql = "SELECT l.id AS link_id, c.id, c.client_id, c.name, c.client_type, c.grant_type, c.client_secret_hash, \
+               c.redirect_uris, c.skip_authorization, c.owner_user_id, c.invitation_url, c.aux_data \
+               FROM study_clients l JOIN oauth_clients c ON c.id = l.client_id WHERE l.study_id = $1 ORDER BY l.id";
+    let rows: Vec<Row> = on_conn!(conn, c => sqlx::query_as(sql).bind(study_id).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|r| (r.link_id, r.client)).collect())
+}
+
 /// A practitioner's API key: the client row with its label.
 #[derive(Debug, Clone, FromRow)]
 pub struct PractitionerClientRow {

@@ -136,3 +136,30 @@ pub async fn identifiers(conn: Conn<'_>, patient_id: i64) -> StoreResult<Vec<(St
     let sql = "SELECT system, value FROM patient_identifiers WHERE patient_id = $1 ORDER BY id";
     Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(patient_id).fetch_all(c).await)?)
 }
+
+pub async fn update(conn: Conn<'_>, p: &PatientRow, now: Micros) -> StoreResult<()> {
+    let sql = "UPDATE patients SET name_family = $2, name_given = $3, birth_date = $4, telecom_phone = $5, last_updated = $6 WHERE id = $1";
+    on_conn!(conn, c => sqlx::query(sql).bind(p.id).bind(&p.name_family).bind(&p.name_given).bind(&p.birth_date)
+        .bind(&p.telecom_phone).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn delete_identifiers(conn: Conn<'_>, patient_id: i64) -> StoreResult<()> {
+    let sql = "DELETE FROM patient_identifiers WHERE patient_id = $1";
+    on_conn!(conn, c => sqlx::query(sql).bind(patient_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn remove_organization(conn: Conn<'_>, patient_id: i64, organization_id: i64) -> StoreResult<()> {
+    let sql = "DELETE FROM patient_organizations WHERE patient_id = $1 AND organization_id = $2";
+    on_conn!(conn, c => sqlx::query(sql).bind(patient_id).bind(organization_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends a patient's enrolments in the studies of one organization (their consents go with them).
+pub async fn unenrol_from_organization(conn: Conn<'_>, patient_id: i64, organization_id: i64) -> StoreResult<()> {
+    let sql = "DELETE FROM study_patients WHERE patient_id = $1 \
+               AND study_id IN (SELECT id FROM studies WHERE organization_id = $2)";
+    on_conn!(conn, c => sqlx::query(sql).bind(patient_id).bind(organization_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

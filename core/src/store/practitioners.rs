@@ -42,6 +42,25 @@ pub async fn insert(conn: Conn<'_>, p: &NewPractitioner<'_>, now: Micros) -> Sto
     Ok(id)
 }
 
+const COLUMNS: &str = "id, user_id, identifier, name_family, name_given, settings, last_updated";
+
+pub async fn by_id(conn: Conn<'_>, id: i64) -> StoreResult<Option<PractitionerRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM practitioners WHERE id = $1");
+    Ok(on_conn!(conn, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?)
+}
+
+pub async fn all(conn: Conn<'_>) -> StoreResult<Vec<PractitionerRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM practitioners ORDER BY id");
+    Ok(on_conn!(conn, c => sqlx::query_as(&sql).fetch_all(c).await)?)
+}
+
+pub async fn set_names(conn: Conn<'_>, id: i64, name_family: Option<&str>, name_given: Option<&str>, now: Micros) -> StoreResult<()> {
+    let sql = "UPDATE practitioners SET name_family = $2, name_given = $3, last_updated = $4 WHERE id = $1";
+    on_conn!(conn, c => sqlx::query(sql).bind(id).bind(name_family).bind(name_given).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn by_user(conn: Conn<'_>, user_id: i64) -> StoreResult<Option<PractitionerRow>> {
     let sql = "SELECT id, user_id, identifier, name_family, name_given, settings, last_updated \
                FROM practitioners WHERE user_id = $1";

@@ -179,3 +179,9 @@ pub async fn add_client(conn: Conn<'_>, study_id: i64, client_id: i64) -> StoreR
         .bind(study_id).bind(client_id).fetch_one(c).await)?;
     Ok(id)
 }
+
+pub async fn remove_client(conn: Conn<'_>, study_id: i64, client_id: i64) -> StoreResult<bool> {
+    let sql = "DELETE FROM study_clients WHERE study_id = $1 AND client_id = $2";
+    let n = on_conn!(conn, c => sqlx::query(sql).bind(study_id).bind(client_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}

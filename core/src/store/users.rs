@@ -82,6 +82,12 @@ pub async fn set_last_login(conn: Conn<'_>, id: i64, at: Micros) -> StoreResult<
     Ok(())
 }
 
+pub async fn set_active(conn: Conn<'_>, id: i64, active: bool) -> StoreResult<()> {
+    let sql = "UPDATE users SET is_active = $2 WHERE id = $1";
+    on_conn!(conn, c => sqlx::query(sql).bind(id).bind(active).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn delete(conn: Conn<'_>, id: i64) -> StoreResult<bool> {
     let sql = "DELETE FROM users WHERE id = $1";
     let done = on_conn!(conn, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;

@@ -101,7 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/FHIR/R5/.well-known/smart-configuration", get(oauth::smart_configuration))
         .layer(middleware::from_fn(guard::open_cors));
 
-    use api::{data_sources, data_types, identity, observations, organizations, patients, studies};
+    use api::{admin, data_sources, data_types, identity, observations, organizations, patients, studies};
     let api = Router::new()
         .route("/api/v1/users/profile", get(identity::profile))
         .route("/api/v1/users/organizations", get(organizations::of_caller))
@@ -120,9 +120,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/organizations/{id}/studies", get(organizations::studies))
         .route("/api/v1/organizations/{id}/user", post(organizations::set_user))
         .route("/api/v1/organizations/{id}/remove_user", delete(organizations::remove_user))
-        .route("/api/v1/patients", get(patients::list))
+        .route("/api/v1/patients", get(patients::list).post(patients::create))
         .route("/api/v1/patients/me", get(patients::me))
-        .route("/api/v1/patients/{id}", get(patients::get))
+        .route("/api/v1/patients/global_lookup", get(patients::global_lookup))
+        .route("/api/v1/patients/{id}", get(patients::get).patch(patients::update).put(patients::update).delete(patients::delete))
         .route(
             "/api/v1/patients/{id}/consents",
             get(patients::consents)
@@ -156,7 +157,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/data_types", get(data_types::list).post(data_types::create))
         .route("/api/v1/data_types/{id}", get(data_types::get).patch(data_types::update).put(data_types::update))
-        .route("/api/v1/observations", get(observations::list));
+        .route("/api/v1/observations", get(observations::list))
+        .route("/api/v1/studies/{id}/clients", get(admin::study_clients).post(admin::add_study_client).delete(admin::remove_study_client))
+        .route("/api/v1/clients", get(admin::list_clients).post(admin::create_client))
+        .route("/api/v1/clients/{id}", get(admin::get_client).patch(admin::update_client).put(admin::update_client).delete(admin::delete_client))
+        .route(
+            "/api/v1/clients/{id}/data_sources",
+            get(admin::client_data_sources).post(admin::add_client_data_source).delete(admin::remove_client_data_source),
+        )
+        .route("/api/v1/practitioners", get(admin::list_practitioners).post(admin::create_practitioner))
+        .route("/api/v1/practitioners/{id}", get(admin::get_practitioner).patch(admin::update_practitioner).put(admin::update_practitioner))
+        .route("/api/v1/jhe_settings", get(admin::list_settings).post(admin::create_setting))
+        .route("/api/v1/jhe_settings/{id}", get(admin::get_setting).patch(admin::update_setting).put(admin::update_setting).delete(admin::delete_setting));
 
     let routes = generate_route_list(App);
     let context = {

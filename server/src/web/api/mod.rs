@@ -1,6 +1,7 @@
 //! The admin REST API, `/api/v1`: JHE's paths and JSON shapes (camelCase,
 //! the `{count,next,previous,results}` envelope, `{"detail": ...}` errors).
 
+pub mod admin;
 pub mod data_sources;
 pub mod data_types;
 pub mod identity;

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jhe_core::consents::{self, Change, ScopeAnswer, StudyAnswers};
-use jhe_core::patients;
+use jhe_core::patients::{self, PatientFields};
 use jhe_core::store::patients::PatientFilter;
 use serde_json::{Value, json};
 
@@ -32,6 +32,63 @@ pub async fn get(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCal
 
 pub async fn me(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
     Ok(Json(patients::me(&state.db, &caller).await?).into_response())
+}
+
+fn patient_fields(body: &Value) -> Result<PatientFields, ApiError> {
+    let identifiers = match field(body, "identifiers") {
+        None => None,
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|item| {
+                    let part = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
+                    part("system").zip(part("value")).ok_or_else(|| {
+                        ApiError::from(jhe_core::Error::invalid("identifiers: each needs a string system and value"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Some(_) => return Err(jhe_core::Error::invalid("identifiers: must be a list").into()),
+    };
+    Ok(PatientFields {
+        email: str_field(body, "telecom_email")?.map(str::to_owned),
+        name_family: str_field(body, "name_family")?.map(str::to_owned),
+        name_given: str_field(body, "name_given")?.map(str::to_owned),
+        birth_date: str_field(body, "birth_date")?.map(str::to_owned),
+        telecom_phone: str_field(body, "telecom_phone")?.map(str::to_owned),
+        identifiers,
+        organization_id: super::int_field(body, "organization_id")?,
+    })
+}
+
+/// `POST /patients` `{"telecomEmail", "organizationId", "nameFamily", ...}`.
+pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
+    let created = patients::create(&state.db, &caller, patient_fields(&body)?).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    Ok(Json(patients::update(&state.db, &caller, id, patient_fields(&body)?).await?).into_response())
+}
+
+/// `DELETE /patients/{id}?organization_id=X`: out of organization X.
+pub async fn delete(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>, query: ApiQuery) -> Result<Response, ApiError> {
+    let organization_id = query
+        .int("organization_id")?
+        .ok_or_else(|| jhe_core::Error::invalid("organization_id: the organization to remove the patient from is required"))?;
+    patients::remove_from_organization(&state.db, &caller, id, organization_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /patients/global_lookup?email=`.
+pub async fn global_lookup(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
+    let email = query.get("email").ok_or_else(|| jhe_core::Error::invalid("email: this parameter is required"))?;
+    Ok(Json(patients::lookup_by_email(&state.db, &caller, email).await?).into_response())
 }
 
 pub async fn consents(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
