@@ -47,11 +47,26 @@ pub struct DataTypeDetail {
     pub schema: Option<serde_json::Value>,
 }
 
-fn check_schema(schema: Option<&serde_json::Value>) -> Result<Option<String>> {
+/// FHIR resources are not OMH data points: their types need no schema.
+const FHIR_RESOURCE_TYPES: &str = "http://hl7.org/fhir/resource-types";
+
+/// A schema must be a JSON Schema whose references resolve; a type without
+/// one must have a built-in schema for its code (or be a FHIR resource type).
+fn check_schema(system: &str, code: &str, schema: Option<&serde_json::Value>) -> Result<Option<String>> {
     match schema {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(schema @ (serde_json::Value::Object(_) | serde_json::Value::Bool(_))) => Ok(Some(schema.to_string())),
-        Some(_) => Err(Error::invalid("schema: a JSON Schema must be an object")),
+        None | Some(serde_json::Value::Null) => {
+            if system == FHIR_RESOURCE_TYPES || crate::schemas::builtin_uri(code).is_some() {
+                Ok(None)
+            } else {
+                Err(Error::invalid(format!(
+                    "schema: {code} is not a built-in Open mHealth or IEEE 1752 type, so it needs its JSON Schema"
+                )))
+            }
+        }
+        Some(schema) => {
+            crate::schemas::check_schema(schema).map_err(|e| Error::invalid(format!("schema: {e}")))?;
+            Ok(Some(schema.to_string()))
+        }
     }
 }
 
@@ -65,7 +80,7 @@ pub async fn create(db: &Db, caller: &Caller, new: &NewDataType<'_>) -> Result<D
             return Err(Error::invalid(format!("{field}: must not be empty")));
         }
     }
-    let schema = check_schema(new.schema)?;
+    let schema = check_schema(system, code, new.schema)?;
     let mut tx = db.begin().await?;
     let id = match rows::insert(tx.conn(), system, code, text, schema.as_deref(), time::now()).await {
         Ok(id) => id,
@@ -131,13 +146,35 @@ pub async fn update(db: &Db, caller: &Caller, id: i64, text: Option<&str>, schem
     if text.is_some_and(str::is_empty) {
         return Err(Error::invalid("text: must not be empty"));
     }
-    let new_schema = check_schema(schema)?;
     let mut tx = db.begin().await?;
     let current = rows::by_id(tx.conn(), id)
         .await?
         .ok_or_else(|| Error::NotFound(format!("No CodeableConcept matches the given query (id {id}).")))?;
+    let new_schema = match schema {
+        Some(schema) => check_schema(&current.coding_system, &current.coding_code, Some(schema))?,
+        None => None,
+    };
     let schema_text = if schema.is_some() { new_schema } else { current.json_schema.clone() };
     rows::update(tx.conn(), id, text.unwrap_or(&current.text), schema_text.as_deref(), time::now()).await?;
     tx.commit().await?;
     get(db, id).await
+}
+
+/// The answer of "try a sample": every issue, or none.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleCheck {
+    pub valid: bool,
+    pub errors: Vec<crate::schemas::Issue>,
+}
+
+/// Validates an OMH data point against a data type without storing anything.
+pub async fn validate_sample(db: &Db, id: i64, data_point: &serde_json::Value) -> Result<SampleCheck> {
+    let mut tx = db.begin().await?;
+    let row = rows::by_id(tx.conn(), id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No CodeableConcept matches the given query (id {id}).")))?;
+    tx.commit().await?;
+    let errors = crate::schemas::validate_data_point(&row.coding_code, row.json_schema.as_deref(), data_point)
+        .map_err(|e| Error::invalid(e.to_string()))?;
+    Ok(SampleCheck { valid: errors.is_empty(), errors })
 }

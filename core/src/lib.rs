@@ -20,6 +20,7 @@ pub mod password;
 pub mod practitioner_clients;
 pub mod practitioners;
 pub mod secret;
+pub mod schemas;
 pub mod seed;
 pub mod settings;
 pub mod signing_keys;

@@ -48,6 +48,19 @@ pub enum Command {
     /// Issue or revoke API access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Measure jhe's performance and print the figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Validations per second of a heart-rate data point, on one core.
+    Validation {
+        /// How long to measure.
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+    },
 }
 
 #[derive(Debug, Args)]

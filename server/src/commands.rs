@@ -4,7 +4,7 @@
 use jhe_core::caller::Caller;
 use jhe_core::{Db, DbConfig, data_sources, data_types, oauth, seed, users};
 
-use crate::cli::{Cli, Command, DataSourceCommand, DataTypeCommand, TokenCommand, UserCommand};
+use crate::cli::{BenchCommand, Cli, Command, DataSourceCommand, DataTypeCommand, TokenCommand, UserCommand};
 
 /// An error worth one line to the operator.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +39,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::DataType(command) => run_data_type(&db, command).await,
         Command::User(command) => run_user(&db, command).await,
         Command::Token(command) => run_token(&db, command).await,
+        Command::Bench(command) => run_bench(command),
     };
     db.close().await;
     result
@@ -134,6 +135,42 @@ async fn run_token(db: &Db, command: TokenCommand) -> Result<(), CommandError> {
                 return Err(CommandError::Input("no such active token".into()));
             }
             println!("token revoked");
+        }
+    }
+    Ok(())
+}
+
+fn run_bench(command: BenchCommand) -> Result<(), CommandError> {
+    match command {
+        BenchCommand::Validation { seconds } => {
+            if !(0.1..=600.0).contains(&seconds) {
+                return Err(CommandError::Input("--seconds: between 0.1 and 600".into()));
+            }
+            let point = serde_json::json!({
+                "header": {
+                    "uuid": "3f5a2b1c-8d4e-4f60-9a7b-1c2d3e4f5a6b",
+                    "schema_id": {"namespace": "omh", "name": "heart-rate", "version": "2.0"},
+                    "source_creation_date_time": "2025-01-01T00:00:00Z",
+                    "modality": "sensed"
+                },
+                "body": {"heart_rate": {"value": 62, "unit": "beats/min"}, "effective_time_frame": {"date_time": "2025-01-01T00:00:00Z"}}
+            });
+            let validate = || jhe_core::schemas::validate_data_point("omh:heart-rate:2.0", None, &point);
+            let issues = validate().map_err(|e| CommandError::Input(e.to_string()))?;
+            if !issues.is_empty() {
+                return Err(CommandError::Input(format!("the benchmark data point is invalid: {issues:?}")));
+            }
+            let started = std::time::Instant::now();
+            let mut count: u64 = 0;
+            while started.elapsed().as_secs_f64() < seconds {
+                for _ in 0..1000 {
+                    let _ = validate();
+                }
+                count += 1000;
+            }
+            let elapsed = started.elapsed().as_secs_f64();
+            println!("heart-rate data point validation (header + body + schema_id), one core");
+            println!("  {count} validations in {elapsed:.2} s: {:.0} validations/s, {:.1} µs each", count as f64 / elapsed, elapsed * 1e6 / count as f64);
         }
     }
     Ok(())

@@ -260,7 +260,7 @@ async fn the_permission_matrix_for_writes() {
     let tokens: Vec<Option<String>> = ROLES.iter().map(|r| r.email.map(|e| token_for(&test, e))).collect();
     let cases: Vec<Case> = vec![
         (Method::POST, "/api/v1/data_sources", |i| json!({"name": format!("Device {i}")}), [201, 403, 403, 403, 403, 403, 401]),
-        (Method::POST, "/api/v1/data_types", |i| json!({"codingSystem": "urn:test", "codingCode": format!("t:{i}"), "text": "T"}),
+        (Method::POST, "/api/v1/data_types", |i| json!({"codingSystem": "urn:test", "codingCode": format!("t:{i}"), "text": "T", "schema": {"type": "object"}}),
             [201, 403, 403, 403, 403, 403, 401]),
         (Method::POST, "/api/v1/data_sources/70006/supported_scopes", |i| json!({"scopeCodeId": 50001 + i as i64}),
             [201, 403, 403, 403, 403, 403, 401]),

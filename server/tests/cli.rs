@@ -81,7 +81,7 @@ async fn bad_input_is_one_clear_line_and_changes_nothing() {
     assert!(fails(&test, &["data-source", "add", "--name", "X", "--type", "robot"]).contains("type: \"robot\" is not one of"));
     assert!(fails(&test, &["data-source", "add", "--name", "  "]).contains("name: must not be empty"));
     assert!(fails(&test, &["data-source", "add-scope", "--data-source", "99999", "--data-type", "50001"])
-        .contains("data source 99999 does not exist"));
+        .contains("No DataSource matches the given query (id 99999)"));
     assert!(fails(&test, &["data-source", "add-scope", "--data-source", "70001", "--data-type", "omh:nope:1.0"])
         .contains("data type omh:nope:1.0 does not exist"));
     assert!(fails(&test, &["data-source", "add-scope", "--data-source", "70001", "--data-type", "50002"])
@@ -96,6 +96,12 @@ async fn bad_input_is_one_clear_line_and_changes_nothing() {
         "data-type", "add", "--system", "s", "--code", "c", "--text", "t", "--schema", broken.to_str().unwrap(),
     ])
     .contains("is not JSON"));
+    let not_a_schema = test.dir().join("not-a-schema.json");
+    std::fs::write(&not_a_schema, r#"{"type": "objekt"}"#).unwrap();
+    assert!(fails(&test, &[
+        "data-type", "add", "--system", "s", "--code", "c", "--text", "t", "--schema", not_a_schema.to_str().unwrap(),
+    ])
+    .contains("not a valid JSON Schema"));
     assert!(fails(&test, &["data-type", "add", "--system", "s", "--code", "c", "--text", "t", "--schema", "/no/such/file.json"])
         .contains("cannot read schema file"));
     assert!(fails(&test, &["user", "create-superuser", "--email", "sam@example.com", "--password", "long-enough-1"])

@@ -157,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/data_types", get(data_types::list).post(data_types::create))
         .route("/api/v1/data_types/{id}", get(data_types::get).patch(data_types::update).put(data_types::update))
+        .route("/api/v1/data_types/{id}/validate", post(data_types::validate))
         .route("/api/v1/observations", get(observations::list))
         .route("/api/v1/studies/{id}/clients", get(admin::study_clients).post(admin::add_study_client).delete(admin::remove_study_client))
         .route("/api/v1/clients", get(admin::list_clients).post(admin::create_client))

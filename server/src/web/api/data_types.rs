@@ -52,3 +52,9 @@ pub async fn update(
     let updated = data_types::update(&state.db, &caller, id, str_field(&body, "text")?, field(&body, "schema")).await?;
     Ok(Json(updated).into_response())
 }
+
+/// `POST /data_types/{id}/validate` with an OMH data point: 200
+/// `{"valid", "errors": [{"path", "message"}]}` either way.
+pub async fn validate(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>, ApiJson(point): ApiJson<Value>) -> Result<Response, ApiError> {
+    Ok(Json(data_types::validate_sample(&state.db, id, &point).await?).into_response())
+}
