@@ -10,6 +10,7 @@ pub mod data_sources;
 pub mod data_types;
 pub mod db;
 pub mod error;
+pub mod fhir;
 pub mod invitations;
 pub mod oauth;
 pub mod observations;

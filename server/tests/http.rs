@@ -22,12 +22,19 @@ async fn health_answers_without_credentials() {
 async fn unknown_api_routes_answer_json_not_html() {
     let test = TestDatabase::create().await;
     let server = Server::start(&test).await;
-    for path in ["/api/v1/nothing-here", "/FHIR/R5/Nothing", "/fhir/r5/Nothing", "/o/nothing"] {
+    for path in ["/api/v1/nothing-here", "/o/nothing"] {
         let response = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
         assert_eq!(response.status(), 404, "{path}");
         assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"), "{path}");
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["detail"], "Not found.", "{path}");
+    }
+    for path in ["/FHIR/R5/Nothing", "/fhir/r5/Nothing", "/FHIR/R5/Observation/1/extra"] {
+        let response = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(response.headers()["content-type"], "application/fhir+json", "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["resourceType"], "OperationOutcome", "{path}");
     }
     drop(server);
     test.remove().await;

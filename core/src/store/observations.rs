@@ -135,3 +135,215 @@ pub async fn list(conn: Conn<'_>, filter: &ObservationFilter, offset: i64, limit
         .bind(filter.patient_id).bind(filter.observation_id).bind(limit).bind(offset)
         .fetch_all(c).await)?)
 }
+
+/// A value bound to a query built at run time.
+#[derive(Debug, Clone)]
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// How a search compares a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// At or after.
+    From(Micros),
+    /// Strictly before.
+    Before(Micros),
+}
+
+/// What FHIR search sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    LastUpdated,
+    /// The effective time's start; observations without one sort first.
+    Effective,
+}
+
+/// A FHIR search over observations, gated like [`ObservationFilter`].
+#[derive(Debug, Clone)]
+pub struct ObservationQuery {
+    /// Consent gate for this practitioner (none: no gate, e.g. a patient's own data).
+    pub practitioner_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub study_id: Option<i64>,
+    /// Any of these data types (an empty list matches nothing).
+    pub data_type_ids: Option<Vec<i64>>,
+    pub observation_id: Option<i64>,
+    /// The observation's identifier: optional system, value.
+    pub identifier: Option<(Option<String>, String)>,
+    pub effective: Vec<Bound>,
+    pub last_updated: Vec<Bound>,
+    pub sort: SortKey,
+    pub descending: bool,
+    /// Keyset cursor: continue after this `(sort key, id)`.
+    pub after: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+/// An observation with what FHIR renders of its patient and data type.
+#[derive(Debug, Clone, FromRow)]
+pub struct FoundObservationRow {
+    pub id: i64,
+    pub patient_id: i64,
+    pub user_id: Option<i64>,
+    pub coding_system: String,
+    pub coding_code: String,
+    pub text: String,
+    pub data_source_id: Option<i64>,
+    pub status: String,
+    pub omh_data: String,
+    pub effective_date_time: Option<Micros>,
+    pub effective_period_start: Option<Micros>,
+    pub effective_period_end: Option<Micros>,
+    pub version_id: i64,
+    pub last_updated: Micros,
+    /// The sort key this row was found by.
+    pub sort_key: i64,
+}
+
+const EFFECTIVE_KEY: &str = "COALESCE(o.effective_start, -9223372036854775807)";
+
+impl ObservationQuery {
+    fn sort_expression(&self) -> &'static str {
+        match self.sort {
+            SortKey::LastUpdated => "o.last_updated",
+            SortKey::Effective => EFFECTIVE_KEY,
+        }
+    }
+
+    /// The WHERE clause (without the cursor) and its binds.
+    fn filter(&self, binds: &mut Vec<Bind>) -> String {
+        let mut push = |bind: Bind| {
+            binds.push(bind);
+            format!("${}", binds.len())
+        };
+        let mut clauses = vec!["1 = 1".to_owned()];
+        if let Some(practitioner) = self.practitioner_id {
+            let practitioner = push(Bind::Int(practitioner));
+            let study = match self.study_id {
+                Some(study) => format!(" AND s.id = {}", push(Bind::Int(study))),
+                None => String::new(),
+            };
+            clauses.push(format!(
+                "EXISTS (SELECT 1 FROM study_patients sp JOIN studies s ON s.id = sp.study_id \
+                 JOIN practitioner_organizations po ON po.organization_id = s.organization_id \
+                 JOIN study_scope_requests r ON r.study_id = s.id AND r.data_type_id = o.data_type_id \
+                 JOIN study_patient_scope_consents c ON c.study_patient_id = sp.id AND c.data_type_id = o.data_type_id \
+                 WHERE sp.patient_id = o.patient_id AND po.practitioner_id = {practitioner} AND c.consented{study})"
+            ));
+        } else if let Some(study) = self.study_id {
+            let study = push(Bind::Int(study));
+            clauses.push(format!(
+                "EXISTS (SELECT 1 FROM study_patients sp JOIN study_scope_requests r ON r.study_id = sp.study_id \
+                 AND r.data_type_id = o.data_type_id WHERE sp.patient_id = o.patient_id AND sp.study_id = {study})"
+            ));
+        }
+        if let Some(patient) = self.patient_id {
+            clauses.push(format!("o.patient_id = {}", push(Bind::Int(patient))));
+        }
+        if let Some(ids) = &self.data_type_ids {
+            if ids.is_empty() {
+                clauses.push("1 = 0".into());
+            } else {
+                let list: Vec<String> = ids.iter().map(|id| push(Bind::Int(*id))).collect();
+                clauses.push(format!("o.data_type_id IN ({})", list.join(", ")));
+            }
+        }
+        if let Some(id) = self.observation_id {
+            clauses.push(format!("o.id = {}", push(Bind::Int(id))));
+        }
+        if let Some((system, value)) = &self.identifier {
+            let value = push(Bind::Text(value.clone()));
+            let system = match system {
+                Some(system) => format!(" AND i.system = {}", push(Bind::Text(system.clone()))),
+                None => String::new(),
+            };
+            clauses.push(format!(
+                "EXISTS (SELECT 1 FROM observation_identifiers i WHERE i.observation_id = o.id AND i.value = {value}{system})"
+            ));
+        }
+        for (column, bounds) in [(EFFECTIVE_KEY, &self.effective), ("o.last_updated", &self.last_updated)] {
+            for bound in bounds {
+                match bound {
+                    Bound::From(at) => clauses.push(format!("{column} >= {}", push(Bind::Int(*at)))),
+                    Bound::Before(at) => clauses.push(format!("{column} < {}", push(Bind::Int(*at)))),
+                }
+            }
+        }
+        // Observations with no effective time never match a date range.
+        if !self.effective.is_empty() {
+            clauses.push("o.effective_start IS NOT NULL".into());
+        }
+        clauses.join(" AND ")
+    }
+}
+
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for bind in $binds {
+            query = match bind {
+                Bind::Int(value) => query.bind(*value),
+                Bind::Text(value) => query.bind(value.clone()),
+            };
+        }
+        query
+    }};
+}
+
+/// How many observations a search matches (ignoring its cursor and limit).
+pub async fn count_search(conn: Conn<'_>, query: &ObservationQuery) -> StoreResult<i64> {
+    let mut binds = Vec::new();
+    let filter = query.filter(&mut binds);
+    let sql = format!("SELECT COUNT(*) FROM observations o WHERE {filter}");
+    let (n,): (i64,) = on_conn!(conn, c => bind_all!(sqlx::query_as(&sql), &binds).fetch_one(c).await)?;
+    Ok(n)
+}
+
+/// One page of a search, in keyset order.
+pub async fn search(conn: Conn<'_>, query: &ObservationQuery) -> StoreResult<Vec<FoundObservationRow>> {
+    let mut binds = Vec::new();
+    let filter = query.filter(&mut binds);
+    let key = query.sort_expression();
+    let (cmp, order) = if query.descending { ("<", "DESC") } else { (">", "ASC") };
+    let cursor = match query.after {
+        Some((value, id)) => {
+            binds.push(Bind::Int(value));
+            let v = binds.len();
+            binds.push(Bind::Int(id));
+            format!(" AND ({key} {cmp} ${v} OR ({key} = ${v} AND o.id {cmp} ${}))", binds.len())
+        }
+        None => String::new(),
+    };
+    binds.push(Bind::Int(query.limit));
+    let sql = format!(
+        "SELECT o.id, o.patient_id, p.user_id, t.coding_system, t.coding_code, t.text, o.data_source_id, o.status, o.omh_data, \
+         o.effective_date_time, o.effective_period_start, o.effective_period_end, o.version_id, o.last_updated, {key} AS sort_key \
+         FROM observations o JOIN patients p ON p.id = o.patient_id JOIN data_types t ON t.id = o.data_type_id \
+         WHERE {filter}{cursor} ORDER BY {key} {order}, o.id {order} LIMIT ${}",
+        binds.len()
+    );
+    Ok(on_conn!(conn, c => bind_all!(sqlx::query_as(&sql), &binds).fetch_all(c).await)?)
+}
+
+/// `(observation id, system, value)` of the identifiers of these observations.
+pub async fn identifiers_of(conn: Conn<'_>, observation_ids: &[i64]) -> StoreResult<Vec<(i64, String, String)>> {
+    if observation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let binds: Vec<Bind> = observation_ids.iter().map(|id| Bind::Int(*id)).collect();
+    let placeholders: Vec<String> = (1..=binds.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT observation_id, system, value FROM observation_identifiers WHERE observation_id IN ({}) ORDER BY id",
+        placeholders.join(", ")
+    );
+    Ok(on_conn!(conn, c => bind_all!(sqlx::query_as(&sql), &binds).fetch_all(c).await)?)
+}
+
+/// True when an observation already uses this identifier.
+pub async fn identifier_exists(conn: Conn<'_>, system: &str, value: &str) -> StoreResult<bool> {
+    let sql = "SELECT COUNT(*) FROM observation_identifiers WHERE system = $1 AND value = $2";
+    let (n,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql).bind(system).bind(value).fetch_one(c).await)?;
+    Ok(n > 0)
+}

@@ -3,6 +3,7 @@
 
 mod api;
 mod errors;
+mod fhir;
 mod guard;
 mod oauth;
 mod oidc;
@@ -13,7 +14,7 @@ use std::net::SocketAddr;
 
 use app::{App, SiteUrl, shell};
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -39,6 +40,9 @@ pub struct AppState {
     pub oidc: Oidc,
     pub sso: Option<sso::Sso>,
 }
+
+/// Largest Bundle accepted (10,000 observations fit well within it).
+const BUNDLE_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The name of the session cookie.
 const SESSION_COOKIE: &str = "jhe_session";
@@ -171,6 +175,22 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/jhe_settings", get(admin::list_settings).post(admin::create_setting))
         .route("/api/v1/jhe_settings/{id}", get(admin::get_setting).patch(admin::update_setting).put(admin::update_setting).delete(admin::delete_setting));
 
+    // Both spellings of the FHIR base: JHE's and the guide's.
+    let mut fhir_routes = Router::new();
+    for base in ["/FHIR/R5", "/fhir/r5"] {
+        fhir_routes = fhir_routes
+            .route(&format!("{base}/metadata"), get(fhir::capability_statement))
+            .route(&format!("{base}"), post(fhir::process_bundle).layer(DefaultBodyLimit::max(BUNDLE_BODY_LIMIT)))
+            .route(&format!("{base}/"), post(fhir::process_bundle).layer(DefaultBodyLimit::max(BUNDLE_BODY_LIMIT)))
+            .route(&format!("{base}/Observation"), get(fhir::search_observations).post(fhir::create_observation))
+            .route(&format!("{base}/Observation/_search"), post(fhir::search_observations_post))
+            .route(&format!("{base}/Observation/{{id}}"), get(fhir::read_observation))
+            .route(&format!("{base}/Patient"), get(fhir::search_patients))
+            .route(&format!("{base}/Patient/{{id}}"), get(fhir::read_patient))
+            .route(&format!("{base}/{{kind}}"), get(fhir::unsupported).post(fhir::unsupported))
+            .route(&format!("{base}/{{kind}}/{{id}}"), get(|Path((kind, _)): Path<(String, String)>| fhir::unsupported(Path(kind))));
+    }
+
     let routes = generate_route_list(App);
     let context = {
         let (db, site, lifetimes) = (state.db.clone(), SiteUrl(state.oidc.site_url.clone()), state.oidc.lifetimes);
@@ -187,6 +207,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .merge(provider)
         .merge(api)
+        .merge(fhir_routes)
         .route("/accounts/sso/login", get(sso::start))
         .route("/accounts/sso/callback", get(sso::callback))
         .route(
@@ -217,12 +238,19 @@ async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok", "version": jhe_core::VERSION}))
 }
 
+fn is_fhir_path(path: &str) -> bool {
+    path.starts_with("/FHIR/") || path.starts_with("/fhir/")
+}
+
 fn is_api_path(path: &str) -> bool {
     ["/api/", "/FHIR/", "/fhir/", "/o/"].iter().any(|prefix| path.starts_with(prefix))
 }
 
 /// API paths answer in JSON; anything else is a console asset or page.
 async fn fallback(State(state): State<AppState>, uri: Uri, request: Request<Body>) -> Response {
+    if is_fhir_path(uri.path()) {
+        return fhir::refused(&jhe_core::fhir::FhirError::not_found(format!("{} is not a FHIR endpoint of this server.", uri.path())));
+    }
     if is_api_path(uri.path()) {
         return errors::detail(StatusCode::NOT_FOUND, "Not found.");
     }
@@ -235,6 +263,7 @@ async fn fallback(State(state): State<AppState>, uri: Uri, request: Request<Body
 /// come as plain text; rewrite them as `{"detail": ...}`.
 async fn json_errors(request: Request, next: Next) -> Response {
     let api = is_api_path(request.uri().path());
+    let fhir_path = is_fhir_path(request.uri().path());
     let response = next.run(request).await;
     let is_json = response
         .headers()
@@ -250,7 +279,12 @@ async fn json_errors(request: Request, next: Next) -> Response {
         Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
         _ => status.canonical_reason().unwrap_or("Error").to_owned(),
     };
-    let mut rewritten = errors::detail(status, text.trim());
+    let mut rewritten = if fhir_path {
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too-costly" } else { "invalid" };
+        fhir::refused(&jhe_core::fhir::FhirError::new(status.as_u16(), code, text.trim(), None))
+    } else {
+        errors::detail(status, text.trim())
+    };
     if let Some(allow) = allow {
         rewritten.headers_mut().insert(header::ALLOW, allow);
     }
