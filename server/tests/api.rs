@@ -448,3 +448,39 @@ async fn managers_and_members_create_change_and_remove_their_patients() {
     assert_eq!(status, 404, "no organization left: the patient is gone");
     test.remove().await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let test = seeded().await;
+    let server = Server::start(&test).await;
+    let (status, document) = call(&server, Method::GET, "/api/v1/openapi.json", None, None).await;
+    assert_eq!(status, 200);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = document["paths"].as_object().unwrap();
+    for (path, methods) in [
+        ("/api/v1/data_sources", &["get", "post"][..]),
+        ("/api/v1/studies/{id}/scope_requests", &["get", "post", "delete"][..]),
+        ("/api/v1/patients/{id}/consents", &["get", "post", "patch", "delete"][..]),
+        ("/api/v1/data_types/{id}/validate", &["post"][..]),
+        ("/api/v1/observations", &["get"][..]),
+    ] {
+        for method in methods {
+            assert!(paths[path].get(*method).is_some(), "{method} {path} is documented");
+        }
+    }
+    assert!(paths.len() >= 40, "{} paths", paths.len());
+    // Every documented operation is really routed (never the catch-all 404).
+    let sam = token_for(&test, "sam@example.com");
+    for (path, item) in paths {
+        let concrete = path.replace("{id}", "20003").replace("{token}", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        for method in item.as_object().unwrap().keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = reqwest::Client::new().request(method.clone(), server.url(&concrete)).bearer_auth(&sam).send().await.unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            assert!(status != 405 && body["detail"] != "Not found.", "{method} {path}: {status} {body}");
+            assert!(status < 500, "{method} {path}: {status} {body}");
+        }
+    }
+    test.remove().await;
+}

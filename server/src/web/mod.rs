@@ -18,7 +18,7 @@ use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use jhe_core::Db;
 use jhe_core::oauth::Lifetimes;
@@ -28,6 +28,8 @@ use serde_json::json;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::cli::ServeArgs;
 use crate::commands::CommandError;
@@ -106,74 +108,51 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(guard::open_cors));
 
     use api::{admin, data_sources, data_types, identity, observations, organizations, patients, studies};
-    let api = Router::new()
-        .route("/api/v1/users/profile", get(identity::profile))
-        .route("/api/v1/users/organizations", get(organizations::of_caller))
-        .route("/api/v1/invitation", post(identity::create_invitation))
-        .route("/api/v1/invitation/{token}", post(identity::redeem_invitation))
-        .route("/api/v1/practitioner_clients", get(identity::list_practitioner_clients).post(identity::create_practitioner_client))
-        .route("/api/v1/practitioner_clients/{id}", delete(identity::delete_practitioner_client))
-        .route("/api/v1/organizations", get(organizations::list).post(organizations::create))
-        .route("/api/v1/organizations/types", get(organizations::types))
-        .route(
-            "/api/v1/organizations/{id}",
-            get(organizations::get).patch(organizations::update).put(organizations::update).delete(organizations::delete),
-        )
-        .route("/api/v1/organizations/{id}/tree", get(organizations::tree))
-        .route("/api/v1/organizations/{id}/users", get(organizations::users))
-        .route("/api/v1/organizations/{id}/studies", get(organizations::studies))
-        .route("/api/v1/organizations/{id}/user", post(organizations::set_user))
-        .route("/api/v1/organizations/{id}/remove_user", delete(organizations::remove_user))
-        .route("/api/v1/patients", get(patients::list).post(patients::create))
-        .route("/api/v1/patients/me", get(patients::me))
-        .route("/api/v1/patients/global_lookup", get(patients::global_lookup))
-        .route("/api/v1/patients/{id}", get(patients::get).patch(patients::update).put(patients::update).delete(patients::delete))
-        .route(
-            "/api/v1/patients/{id}/consents",
-            get(patients::consents)
-                .post(patients::record_consents)
-                .patch(patients::record_consents)
-                .delete(patients::record_consents),
-        )
-        .route("/api/v1/patients/{id}/invitations", get(identity::patient_invitations))
-        .route("/api/v1/studies", get(studies::list).post(studies::create))
-        .route("/api/v1/studies/{id}", get(studies::get).patch(studies::update).put(studies::update).delete(studies::delete))
-        .route(
-            "/api/v1/studies/{id}/data_sources",
-            get(studies::data_sources).post(studies::add_data_source).delete(studies::remove_data_source),
-        )
-        .route(
-            "/api/v1/studies/{id}/scope_requests",
-            get(studies::scope_requests).post(studies::add_scope_request).delete(studies::remove_scope_request),
-        )
-        .route("/api/v1/studies/{id}/patients", get(studies::patients).post(studies::enrol).delete(studies::unenrol))
-        .route("/api/v1/data_sources", get(data_sources::list).post(data_sources::create))
-        .route("/api/v1/data_sources/all_scopes", get(data_sources::all_scopes))
-        .route(
-            "/api/v1/data_sources/{id}",
-            get(data_sources::get).patch(data_sources::update).put(data_sources::update).delete(data_sources::delete),
-        )
-        .route(
-            "/api/v1/data_sources/{id}/supported_scopes",
-            get(data_sources::supported_scopes)
-                .post(data_sources::add_supported_scope)
-                .delete(data_sources::remove_supported_scope),
-        )
-        .route("/api/v1/data_types", get(data_types::list).post(data_types::create))
-        .route("/api/v1/data_types/{id}", get(data_types::get).patch(data_types::update).put(data_types::update))
-        .route("/api/v1/data_types/{id}/validate", post(data_types::validate))
-        .route("/api/v1/observations", get(observations::list))
-        .route("/api/v1/studies/{id}/clients", get(admin::study_clients).post(admin::add_study_client).delete(admin::remove_study_client))
-        .route("/api/v1/clients", get(admin::list_clients).post(admin::create_client))
-        .route("/api/v1/clients/{id}", get(admin::get_client).patch(admin::update_client).put(admin::update_client).delete(admin::delete_client))
-        .route(
-            "/api/v1/clients/{id}/data_sources",
-            get(admin::client_data_sources).post(admin::add_client_data_source).delete(admin::remove_client_data_source),
-        )
-        .route("/api/v1/practitioners", get(admin::list_practitioners).post(admin::create_practitioner))
-        .route("/api/v1/practitioners/{id}", get(admin::get_practitioner).patch(admin::update_practitioner).put(admin::update_practitioner))
-        .route("/api/v1/jhe_settings", get(admin::list_settings).post(admin::create_setting))
-        .route("/api/v1/jhe_settings/{id}", get(admin::get_setting).patch(admin::update_setting).put(admin::update_setting).delete(admin::delete_setting));
+    let (api, openapi) = OpenApiRouter::with_openapi(api::ApiDoc::openapi())
+        .routes(routes!(identity::profile))
+        .routes(routes!(organizations::of_caller))
+        .routes(routes!(identity::create_invitation))
+        .routes(routes!(identity::redeem_invitation))
+        .routes(routes!(identity::list_practitioner_clients, identity::create_practitioner_client))
+        .routes(routes!(identity::delete_practitioner_client))
+        .routes(routes!(organizations::list, organizations::create))
+        .routes(routes!(organizations::types))
+        .routes(routes!(organizations::get, organizations::update, organizations::delete))
+        .routes(routes!(organizations::tree))
+        .routes(routes!(organizations::users))
+        .routes(routes!(organizations::studies))
+        .routes(routes!(organizations::set_user))
+        .routes(routes!(organizations::remove_user))
+        .routes(routes!(patients::list, patients::create))
+        .routes(routes!(patients::me))
+        .routes(routes!(patients::global_lookup))
+        .routes(routes!(patients::get, patients::update, patients::delete))
+        .routes(routes!(patients::consents, patients::record_consents))
+        .routes(routes!(identity::patient_invitations))
+        .routes(routes!(studies::list, studies::create))
+        .routes(routes!(studies::get, studies::update, studies::delete))
+        .routes(routes!(studies::data_sources, studies::add_data_source, studies::remove_data_source))
+        .routes(routes!(studies::scope_requests, studies::add_scope_request, studies::remove_scope_request))
+        .routes(routes!(studies::patients, studies::enrol, studies::unenrol))
+        .routes(routes!(data_sources::list, data_sources::create))
+        .routes(routes!(data_sources::all_scopes))
+        .routes(routes!(data_sources::get, data_sources::update, data_sources::delete))
+        .routes(routes!(data_sources::supported_scopes, data_sources::add_supported_scope, data_sources::remove_supported_scope))
+        .routes(routes!(data_types::list, data_types::create))
+        .routes(routes!(data_types::get, data_types::update))
+        .routes(routes!(data_types::validate))
+        .routes(routes!(observations::list))
+        .routes(routes!(admin::study_clients, admin::add_study_client, admin::remove_study_client))
+        .routes(routes!(admin::list_clients, admin::create_client))
+        .routes(routes!(admin::get_client, admin::update_client, admin::delete_client))
+        .routes(routes!(admin::client_data_sources, admin::add_client_data_source, admin::remove_client_data_source))
+        .routes(routes!(admin::list_practitioners, admin::create_practitioner))
+        .routes(routes!(admin::get_practitioner, admin::update_practitioner))
+        .routes(routes!(admin::list_settings, admin::create_setting))
+        .routes(routes!(admin::get_setting, admin::update_setting, admin::delete_setting))
+        .split_for_parts();
+    let openapi = std::sync::Arc::new(openapi);
+    let api = api.route("/api/v1/openapi.json", get(move || { let doc = openapi.clone(); async move { Json(doc.as_ref().clone()) } }));
 
     // Both spellings of the FHIR base: JHE's and the guide's.
     let mut fhir_routes = Router::new();

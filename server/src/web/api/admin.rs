@@ -19,16 +19,19 @@ fn required<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
     str_field(body, key)?.ok_or_else(|| jhe_core::Error::invalid(format!("{}: this field is required", super::camel_case(key))).into())
 }
 
+#[utoipa::path(get, path = "/api/v1/clients", tag = "administration", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn list_clients(State(state): State<AppState>, _: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let page = clients::list(&state.db, &query.page_request()?).await?;
     Ok(query.envelope(&state.oidc.site_url, page))
 }
 
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn get_client(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(clients::get(&state.db, id).await?).into_response())
 }
 
 /// `POST /clients` `{"name", "clientId", "invitationUrl"}`.
+#[utoipa::path(post, path = "/api/v1/clients", tag = "administration", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn create_client(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let created = clients::create(
         &state.db,
@@ -42,6 +45,7 @@ pub async fn create_client(State(state): State<AppState>, ApiCaller { caller, ..
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(method(patch, put), path = "/api/v1/clients/{id}", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn update_client(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -53,16 +57,19 @@ pub async fn update_client(
     Ok(Json(updated).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/clients/{id}", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn delete_client(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     clients::delete(&state.db, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/clients/{id}/data_sources", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn client_data_sources(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(clients::data_sources(&state.db, id).await?).into_response())
 }
 
 /// `POST /clients/{id}/data_sources` `{"dataSourceId"}` → `{"id", "client_id": "<id>", "dataSourceId"}`.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/data_sources", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn add_client_data_source(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -74,6 +81,7 @@ pub async fn add_client_data_source(
     Ok((StatusCode::CREATED, Json(json!({"id": link, "client_id": id.to_string(), "dataSourceId": data_source}))).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/clients/{id}/data_sources", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn remove_client_data_source(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -84,6 +92,7 @@ pub async fn remove_client_data_source(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/studies/{id}/clients", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn study_clients(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(clients::of_study(&state.db, &caller, id).await?).into_response())
 }
@@ -96,6 +105,7 @@ fn client_row_id(body: &Value) -> Result<i64, ApiError> {
         .ok_or_else(|| jhe_core::Error::invalid("clientId: the client's integer id is required").into())
 }
 
+#[utoipa::path(post, path = "/api/v1/studies/{id}/clients", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn add_study_client(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -106,6 +116,7 @@ pub async fn add_study_client(
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/studies/{id}/clients", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn remove_study_client(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -116,16 +127,19 @@ pub async fn remove_study_client(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/practitioners", tag = "administration", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn list_practitioners(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let all = practitioners::list(&state.db, &caller).await?;
     Ok(query.envelope(&state.oidc.site_url, Page::of(all, &query.page_request()?)?))
 }
 
+#[utoipa::path(get, path = "/api/v1/practitioners/{id}", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn get_practitioner(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(practitioners::get(&state.db, &caller, id).await?).into_response())
 }
 
 /// `POST /practitioners` `{"telecomEmail", "nameFamily", "nameGiven", "organizationId", ["role", "password"]}`.
+#[utoipa::path(post, path = "/api/v1/practitioners", tag = "administration", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn create_practitioner(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let new = NewPractitioner {
         email: required(&body, "telecom_email")?,
@@ -140,6 +154,7 @@ pub async fn create_practitioner(State(state): State<AppState>, ApiCaller { call
 }
 
 /// `PATCH /practitioners/{id}` `{"nameFamily", "nameGiven", "isActive"}`.
+#[utoipa::path(method(patch, put), path = "/api/v1/practitioners/{id}", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn update_practitioner(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -155,22 +170,26 @@ pub async fn update_practitioner(
     Ok(Json(updated).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/jhe_settings", tag = "administration", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn list_settings(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let all = settings::list(&state.db, &caller).await?;
     Ok(query.envelope(&state.oidc.site_url, Page::of(all, &query.page_request()?)?))
 }
 
+#[utoipa::path(get, path = "/api/v1/jhe_settings/{id}", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn get_setting(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(settings::get(&state.db, &caller, id).await?).into_response())
 }
 
 /// `POST /jhe_settings` `{"key", "valueType", "value"}`.
+#[utoipa::path(post, path = "/api/v1/jhe_settings", tag = "administration", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn create_setting(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let value = body.get("value").ok_or_else(|| jhe_core::Error::invalid("value: this field is required"))?;
     let created = settings::create(&state.db, &caller, required(&body, "key")?, required(&body, "value_type")?, value).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(method(patch, put), path = "/api/v1/jhe_settings/{id}", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn update_setting(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -181,6 +200,7 @@ pub async fn update_setting(
     Ok(Json(updated).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/jhe_settings/{id}", tag = "administration", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn delete_setting(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     settings::delete(&state.db, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

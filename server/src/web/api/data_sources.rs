@@ -14,16 +14,19 @@ use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
 
 /// `GET /data_sources`: every data source with its supported scopes, by name.
+#[utoipa::path(get, path = "/api/v1/data_sources", tag = "data sources", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn list(State(state): State<AppState>, _: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let page = Page::of(data_sources::list(&state.db).await?, &query.page_request()?)?;
     Ok(query.envelope(&state.oidc.site_url, page))
 }
 
+#[utoipa::path(get, path = "/api/v1/data_sources/{id}", tag = "data sources", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn get(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(data_sources::get(&state.db, id).await?).into_response())
 }
 
 /// `POST /data_sources` `{"name", "type"}` → 201 `{"id", "name", "type"}`.
+#[utoipa::path(post, path = "/api/v1/data_sources", tag = "data sources", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -36,6 +39,7 @@ pub async fn create(
 }
 
 /// `PATCH`/`PUT /data_sources/{id}`.
+#[utoipa::path(method(patch, put), path = "/api/v1/data_sources/{id}", tag = "data sources", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -46,23 +50,27 @@ pub async fn update(
     Ok(Json(updated).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/data_sources/{id}", tag = "data sources", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn delete(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     data_sources::delete(&state.db, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `GET /data_sources/all_scopes`: every data type, by text.
+#[utoipa::path(get, path = "/api/v1/data_sources/all_scopes", tag = "data sources", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn all_scopes(State(state): State<AppState>, _: ApiCaller) -> Result<Response, ApiError> {
     let mut all = jhe_core::data_types::list(&state.db).await?;
     all.sort_by(|a, b| a.text.cmp(&b.text).then(a.id.cmp(&b.id)));
     Ok(Json(all).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/data_sources/{id}/supported_scopes", tag = "data sources", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn supported_scopes(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(data_sources::supported_scopes(&state.db, id).await?).into_response())
 }
 
 /// `POST /data_sources/{id}/supported_scopes` `{"scopeCodeId"}` (super users).
+#[utoipa::path(post, path = "/api/v1/data_sources/{id}/supported_scopes", tag = "data sources", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn add_supported_scope(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -74,6 +82,7 @@ pub async fn add_supported_scope(
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/data_sources/{id}/supported_scopes", tag = "data sources", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn remove_supported_scope(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,

@@ -13,16 +13,19 @@ use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
 
+#[utoipa::path(get, path = "/api/v1/data_types", tag = "data types", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn list(State(state): State<AppState>, _: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let page = Page::of(data_types::list(&state.db).await?, &query.page_request()?)?;
     Ok(query.envelope(&state.oidc.site_url, page))
 }
 
+#[utoipa::path(get, path = "/api/v1/data_types/{id}", tag = "data types", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn get(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(data_types::get(&state.db, id).await?).into_response())
 }
 
 /// `POST /data_types` `{"codingSystem", "codingCode", "text", "schema"}` (super users).
+#[utoipa::path(post, path = "/api/v1/data_types", tag = "data types", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -43,6 +46,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(detail)).into_response())
 }
 
+#[utoipa::path(method(patch, put), path = "/api/v1/data_types/{id}", tag = "data types", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -55,6 +59,7 @@ pub async fn update(
 
 /// `POST /data_types/{id}/validate` with an OMH data point: 200
 /// `{"valid", "errors": [{"path", "message"}]}` either way.
+#[utoipa::path(post, path = "/api/v1/data_types/{id}/validate", tag = "data types", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn validate(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>, ApiJson(point): ApiJson<Value>) -> Result<Response, ApiError> {
     Ok(Json(data_types::validate_sample(&state.db, id, &point).await?).into_response())
 }

@@ -15,6 +15,7 @@ use crate::web::errors::{ApiError, ApiJson, no_store};
 use crate::web::guard::ApiCaller;
 
 /// `GET /api/v1/users/profile`: the caller; patients get a PHI-free shape.
+#[utoipa::path(get, path = "/api/v1/users/profile", tag = "identity", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn profile(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
     let mut tx = state.db.begin().await?;
     let settings = match caller.practitioner_id {
@@ -84,6 +85,7 @@ pub struct NewInvitation {
     send_email: bool,
 }
 
+#[utoipa::path(post, path = "/api/v1/invitation", tag = "identity", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn create_invitation(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -99,6 +101,7 @@ pub async fn create_invitation(
 }
 
 /// `GET /api/v1/patients/{id}/invitations`: a patient's invitation history.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/invitations", tag = "identity", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn patient_invitations(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -123,6 +126,7 @@ fn invitation_json(invitation: &invitations::Invitation) -> Value {
 }
 
 /// `POST /api/v1/invitation/{token}`: redeems a link for an authorization code.
+#[utoipa::path(post, path = "/api/v1/invitation/{token}", tag = "identity", params(("token" = String, Path, description = "the token")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn redeem_invitation(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
     let redemption = invitations::redeem(&state.db, &token, &state.oidc.site_url, &state.oidc.lifetimes).await?;
     Ok(no_store(Json(json!({
@@ -153,12 +157,14 @@ fn practitioner_client_json(client: &practitioner_clients::PractitionerClient) -
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/practitioner_clients", tag = "identity", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn list_practitioner_clients(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
     let all = practitioner_clients::list(&state.db, &caller).await?;
     let results: Vec<Value> = all.iter().map(practitioner_client_json).collect();
     Ok(Json(json!({"count": results.len(), "next": null, "previous": null, "results": results})).into_response())
 }
 
+#[utoipa::path(post, path = "/api/v1/practitioner_clients", tag = "identity", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn create_practitioner_client(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -168,6 +174,7 @@ pub async fn create_practitioner_client(
     Ok(no_store((StatusCode::CREATED, Json(practitioner_client_json(&created))).into_response()))
 }
 
+#[utoipa::path(delete, path = "/api/v1/practitioner_clients/{id}", tag = "identity", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn delete_practitioner_client(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,

@@ -12,6 +12,9 @@ pub mod studies;
 
 use std::collections::BTreeMap;
 
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
 use axum::Json;
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
@@ -22,6 +25,25 @@ use serde_json::json;
 
 use super::AppState;
 use super::errors::ApiError;
+
+/// The OpenAPI 3 document of `/api/v1`, served at `/api/v1/openapi.json`;
+/// its paths come from the handlers' own annotations as they are routed.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "jhe admin API", description = "JupyterHealth Exchange-compatible REST API: camelCase JSON, `{count,next,previous,results}` lists, `{\"detail\"}` errors."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
 
 /// A request's query string with keys in snake_case (JHE accepts both
 /// spellings: `organizationId` and `organization_id` are one parameter).

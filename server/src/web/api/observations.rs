@@ -10,6 +10,7 @@ use crate::web::AppState;
 use crate::web::errors::ApiError;
 use crate::web::guard::ApiCaller;
 
+#[utoipa::path(get, path = "/api/v1/observations", tag = "observations", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let filter = ObservationFilter {
         practitioner_id: None,

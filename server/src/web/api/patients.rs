@@ -14,6 +14,7 @@ use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
 
+#[utoipa::path(get, path = "/api/v1/patients", tag = "patients", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let filter = PatientFilter {
         practitioner_id: None,
@@ -26,10 +27,12 @@ pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCa
     Ok(query.envelope(&state.oidc.site_url, page))
 }
 
+#[utoipa::path(get, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn get(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(patients::get(&state.db, &caller, id).await?).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/patients/me", tag = "patients", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn me(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
     Ok(Json(patients::me(&state.db, &caller).await?).into_response())
 }
@@ -62,11 +65,13 @@ fn patient_fields(body: &Value) -> Result<PatientFields, ApiError> {
 }
 
 /// `POST /patients` `{"telecomEmail", "organizationId", "nameFamily", ...}`.
+#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let created = patients::create(&state.db, &caller, patient_fields(&body)?).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(method(patch, put), path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -77,6 +82,7 @@ pub async fn update(
 }
 
 /// `DELETE /patients/{id}?organization_id=X`: out of organization X.
+#[utoipa::path(delete, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn delete(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>, query: ApiQuery) -> Result<Response, ApiError> {
     let organization_id = query
         .int("organization_id")?
@@ -86,17 +92,20 @@ pub async fn delete(State(state): State<AppState>, ApiCaller { caller, .. }: Api
 }
 
 /// `GET /patients/global_lookup?email=`.
+#[utoipa::path(get, path = "/api/v1/patients/global_lookup", tag = "patients", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn global_lookup(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let email = query.get("email").ok_or_else(|| jhe_core::Error::invalid("email: this parameter is required"))?;
     Ok(Json(patients::lookup_by_email(&state.db, &caller, email).await?).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/patients/{id}/consents", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn consents(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(consents::overview(&state.db, &caller, id).await?).into_response())
 }
 
 /// `POST` (answer), `PATCH` (change) or `DELETE` (withdraw) consents:
 /// `{"studyScopeConsents": [{"studyId", "scopeConsents": [{"codingSystem", "codingCode", "consented"}]}]}`.
+#[utoipa::path(method(post, patch, delete), path = "/api/v1/patients/{id}/consents", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn record_consents(
     State(state): State<AppState>,
     method: Method,

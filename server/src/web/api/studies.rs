@@ -12,11 +12,13 @@ use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
 
+#[utoipa::path(get, path = "/api/v1/studies", tag = "studies", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let page = studies::list(&state.db, &caller, query.int("organization_id")?, &query.page_request()?).await?;
     Ok(query.envelope(&state.oidc.site_url, page))
 }
 
+#[utoipa::path(get, path = "/api/v1/studies/{id}", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn get(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(studies::get(&state.db, &caller, id).await?).into_response())
 }
@@ -35,11 +37,13 @@ fn fields(body: &Value) -> Result<StudyFields, ApiError> {
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/studies", tag = "studies", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let created = studies::create(&state.db, &caller, fields(&body)?).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(method(patch, put), path = "/api/v1/studies/{id}", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -49,16 +53,19 @@ pub async fn update(
     Ok(Json(studies::update(&state.db, &caller, id, fields(&body)?).await?).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/studies/{id}", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn delete(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     studies::delete(&state.db, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/studies/{id}/data_sources", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn data_sources(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(studies::data_sources(&state.db, &caller, id).await?).into_response())
 }
 
 /// `POST /studies/{id}/data_sources` `{"data_source_id"}` (or `dataSourceId`).
+#[utoipa::path(post, path = "/api/v1/studies/{id}/data_sources", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn add_data_source(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -69,6 +76,7 @@ pub async fn add_data_source(
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/studies/{id}/data_sources", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn remove_data_source(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -79,11 +87,13 @@ pub async fn remove_data_source(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/studies/{id}/scope_requests", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn scope_requests(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(studies::scope_requests(&state.db, &caller, id).await?).into_response())
 }
 
 /// `POST /studies/{id}/scope_requests` `{"scope_code_id"}` (or `scopeCodeId`).
+#[utoipa::path(post, path = "/api/v1/studies/{id}/scope_requests", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn add_scope_request(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -94,6 +104,7 @@ pub async fn add_scope_request(
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/studies/{id}/scope_requests", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn remove_scope_request(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -104,6 +115,7 @@ pub async fn remove_scope_request(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/studies/{id}/patients", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn patients(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -126,6 +138,7 @@ fn patient_ids(body: &Value) -> Result<Vec<i64>, ApiError> {
 }
 
 /// `POST /studies/{id}/patients` `{"patientIds": [...]}`.
+#[utoipa::path(post, path = "/api/v1/studies/{id}/patients", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn enrol(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -136,6 +149,7 @@ pub async fn enrol(
     Ok((StatusCode::CREATED, Json(json!({"studyPatients": enrolments}))).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/studies/{id}/patients", tag = "studies", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn unenrol(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
