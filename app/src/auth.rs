@@ -117,7 +117,7 @@ pub async fn accept_invitation(code: String) -> Result<String, ServerFnError> {
         .await
         .map_err(|e| server::refuse_with(&e))?;
     crate::session::sign_in(&session, redemption.patient_user_id).await.map_err(ServerFnError::new)?;
-    Ok("/".to_owned())
+    Ok("/consent".to_owned())
 }
 
 /// Full-page navigation: the new session cookie must reach server routes too.

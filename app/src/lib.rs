@@ -1,6 +1,9 @@
 //! The jhe console: server-rendered Leptos pages that hydrate in the browser
 //! and call the domain through server functions.
 
+// The console's view types nest deeply.
+#![recursion_limit = "256"]
+
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
@@ -8,7 +11,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
+pub mod api;
 pub mod auth;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod status;
@@ -54,6 +59,12 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=status::StatusPage/>
                     <Route path=(StaticSegment("accounts"), StaticSegment("login")) view=auth::LoginPage/>
                     <Route path=(StaticSegment("invitation"), ParamSegment("code")) view=auth::InvitationPage/>
+                    <Route path=StaticSegment("data-sources") view=pages::data_sources::DataSourcesPage/>
+                    <Route path=StaticSegment("data-types") view=pages::data_types::DataTypesPage/>
+                    <Route path=StaticSegment("studies") view=pages::studies::StudiesPage/>
+                    <Route path=StaticSegment("observations") view=pages::observations::ObservationsPage/>
+                    <Route path=StaticSegment("consent") view=pages::consent::MyConsentPage/>
+                    <Route path=(StaticSegment("patients"), ParamSegment("id")) view=pages::consent::PatientPage/>
                 </Routes>
             </main>
         </Router>
@@ -79,6 +90,13 @@ fn TopBar() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || user.get().map(|user| match user {
                     Ok(Some(user)) => view! {
+                        <nav aria-label="Console">
+                            {user.patient_id.is_some().then(|| view! { <a href="/consent">"My Consents"</a> })}
+                            <a href="/studies">"Studies"</a>
+                            <a href="/data-sources">"Data Sources"</a>
+                            <a href="/data-types">"Data Types"</a>
+                            <a href="/observations">"Observations"</a>
+                        </nav>
                         <span class="who">{user.email.clone()}</span>
                         <button class="link" on:click=move |_| { log_out.dispatch(auth::LogOut {}); }>"Log Out"</button>
                     }.into_any(),

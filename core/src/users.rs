@@ -243,3 +243,52 @@ pub async fn sso_sign_in(db: &Db, verified_email: &str, provisioning: Option<Sso
     tx.commit().await?;
     Ok(caller)
 }
+
+/// JHE's user object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub user_type: Option<String>,
+    pub is_superuser: bool,
+}
+
+impl From<rows::UserRow> for UserView {
+    fn from(row: rows::UserRow) -> Self {
+        UserView {
+            id: row.id,
+            email: row.email,
+            first_name: row.first_name,
+            last_name: row.last_name,
+            user_type: row.user_type,
+            is_superuser: row.is_superuser,
+        }
+    }
+}
+
+/// Every user, by last name, or those with one email: super users only
+/// (JHE shows every user to everyone; jhe does not).
+pub async fn list(db: &Db, caller: &Caller, email: Option<&str>) -> Result<Vec<UserView>> {
+    crate::authz::require_superuser(caller)?;
+    let mut tx = db.begin().await?;
+    let all = match email {
+        Some(email) => rows::by_email(tx.conn(), &email.trim().to_lowercase()).await?.into_iter().collect(),
+        None => rows::all(tx.conn()).await?,
+    };
+    tx.commit().await?;
+    Ok(all.into_iter().map(UserView::from).collect())
+}
+
+/// One user: yourself, or anyone for a super user.
+pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<UserView> {
+    if caller.user_id != id && !caller.is_superuser {
+        return Err(crate::authz::forbidden("You may only read your own user."));
+    }
+    let mut tx = db.begin().await?;
+    let user = rows::by_id(tx.conn(), id).await?.ok_or_else(|| Error::NotFound("No JheUser matches the given query.".into()))?;
+    tx.commit().await?;
+    Ok(user.into())
+}

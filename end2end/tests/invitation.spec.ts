@@ -16,7 +16,13 @@ test('an invitation link opened in a clean browser signs the patient in', async 
   const proceed = page.getByRole('button', { name: 'Continue' });
   await expect(proceed).toBeEnabled();
   await proceed.click();
-  await expect(page).toHaveURL(/\/$/);
+  // Signed in as the patient, on the consent view.
+  await expect(page).toHaveURL(/\/consent$/);
   await expect(page.locator('header .who')).toHaveText('peter@example.com');
+  await expect(page.getByRole('heading', { name: 'Studies Pending Consent' })).toBeVisible();
+  const pending = page.getByRole('group', { name: 'Lifespan Study on BP', exact: true });
+  await pending.getByLabel('Blood pressure').check();
+  await pending.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Nothing is waiting for an answer.')).toBeVisible();
   await page.screenshot({ path: 'screenshots/invitation-signed-in.png', fullPage: true });
 });

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! `jhe`: the server and its command-line tool.
 
 mod cli;

@@ -379,6 +379,14 @@ async fn super_users_manage_clients_practitioners_and_settings() {
     let (status, _) = call(&server, Method::GET, "/api/v1/users/profile", Some(&nora_token), None).await;
     assert_eq!(status, 401, "a deactivated account's tokens stop working");
 
+    // Users: super users list them; others read only themselves.
+    let (status, users) = call(&server, Method::GET, "/api/v1/users?email=MARY@example.com", Some(&sam), None).await;
+    assert_eq!((status, users["count"].as_i64()), (200, Some(1)));
+    assert_eq!(users["results"][0]["userType"], "practitioner");
+    assert_eq!(call(&server, Method::GET, "/api/v1/users", Some(&mary), None).await.0, 403);
+    assert_eq!(call(&server, Method::GET, "/api/v1/users/10002", Some(&mary), None).await.0, 200);
+    assert_eq!(call(&server, Method::GET, "/api/v1/users/10003", Some(&mary), None).await.0, 403);
+
     // Settings.
     let (_, all) = call(&server, Method::GET, "/api/v1/jhe_settings", Some(&sam), None).await;
     assert_eq!(all["results"][0], json!({"id": 1, "key": "site.url", "valueType": "string",

@@ -64,6 +64,12 @@ pub async fn by_id(conn: Conn<'_>, id: i64) -> StoreResult<Option<UserRow>> {
     Ok(on_conn!(conn, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?)
 }
 
+/// Every user, by last name.
+pub async fn all(conn: Conn<'_>) -> StoreResult<Vec<UserRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM users ORDER BY last_name, id");
+    Ok(on_conn!(conn, c => sqlx::query_as(&sql).fetch_all(c).await)?)
+}
+
 pub async fn count(conn: Conn<'_>) -> StoreResult<i64> {
     let (n,): (i64,) =
         on_conn!(conn, c => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(c).await)?;

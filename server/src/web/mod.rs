@@ -110,6 +110,8 @@ pub fn router(state: AppState) -> Router {
     use api::{admin, data_sources, data_types, identity, observations, organizations, patients, studies};
     let (api, openapi) = OpenApiRouter::with_openapi(api::ApiDoc::openapi())
         .routes(routes!(identity::profile))
+        .routes(routes!(identity::list_users))
+        .routes(routes!(identity::get_user))
         .routes(routes!(organizations::of_caller))
         .routes(routes!(identity::create_invitation))
         .routes(routes!(identity::redeem_invitation))

@@ -183,3 +183,16 @@ pub async fn delete_practitioner_client(
     practitioner_clients::delete(&state.db, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "identity", responses((status = 200, description = "Success"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed")))]
+/// `GET /users[?email=]`: super users only.
+pub async fn list_users(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: super::ApiQuery) -> Result<Response, ApiError> {
+    let all = jhe_core::users::list(&state.db, &caller, query.get("email")).await?;
+    Ok(query.envelope(&state.oidc.site_url, jhe_core::paging::Page::of(all, &query.page_request()?)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "identity", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+/// `GET /users/{id}`: yourself (or anyone, for a super user).
+pub async fn get_user(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    Ok(Json(jhe_core::users::get(&state.db, &caller, id).await?).into_response())
+}

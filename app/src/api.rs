@@ -1,0 +1,317 @@
+//! The console's server functions: each checks the session, calls the
+//! domain (which decides who may do what) and returns plain view data.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataTypeView {
+    pub id: i64,
+    pub coding_system: String,
+    pub coding_code: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataSourceView {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub supported_scopes: Vec<DataTypeView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub organization: String,
+    pub data_sources: Vec<DataSourceView>,
+    pub scope_requests: Vec<DataTypeView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopeAnswerView {
+    pub data_type: DataTypeView,
+    pub consented: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyConsentView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub scopes: Vec<ScopeAnswerView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsentView {
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub pending: Vec<StudyConsentView>,
+    pub answered: Vec<StudyConsentView>,
+    /// Whether the signed-in user may answer (the patient, or a manager or member).
+    pub can_answer: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservationView {
+    pub id: i64,
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub data_type: String,
+    pub when: String,
+    /// The data point, pretty-printed.
+    pub data_point: String,
+    /// The main value, e.g. `8725 steps` or `72 beats/min`.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleResult {
+    pub valid: bool,
+    pub errors: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use jhe_core::caller::Caller;
+    use leptos::prelude::*;
+
+    pub use crate::auth::server::{db, refuse, refuse_with};
+
+    /// The signed-in caller, or a 401.
+    pub async fn caller() -> Result<(jhe_core::Db, Caller), ServerFnError> {
+        let db = db().await?;
+        let session = crate::auth::server::session().await?;
+        let caller = crate::session::caller(&session, &db).await.map_err(|e| refuse(503, &e))?;
+        caller.map(|c| (db, c)).ok_or_else(|| refuse(401, "Sign in first."))
+    }
+
+    pub fn data_type(t: jhe_core::data_types::DataType) -> super::DataTypeView {
+        super::DataTypeView { id: t.id, coding_system: t.coding_system, coding_code: t.coding_code, text: t.text }
+    }
+
+    pub fn data_source(s: jhe_core::data_sources::DataSource) -> super::DataSourceView {
+        super::DataSourceView {
+            id: s.id,
+            name: s.name,
+            kind: s.kind,
+            supported_scopes: s.supported_scopes.into_iter().map(data_type).collect(),
+        }
+    }
+}
+
+#[server(prefix = "/console/api", endpoint = "data_sources")]
+pub async fn data_sources() -> Result<Vec<DataSourceView>, ServerFnError> {
+    let (db, _) = server::caller().await?;
+    let all = jhe_core::data_sources::list(&db).await.map_err(|e| server::refuse_with(&e))?;
+    Ok(all.into_iter().map(server::data_source).collect())
+}
+
+#[server(prefix = "/console/api", endpoint = "add_data_source")]
+pub async fn add_data_source(name: String, kind: String) -> Result<i64, ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    let created = jhe_core::data_sources::create(&db, &caller, &name, &kind).await.map_err(|e| server::refuse_with(&e))?;
+    Ok(created.id)
+}
+
+#[server(prefix = "/console/api", endpoint = "add_supported_scope")]
+pub async fn add_supported_scope(data_source_id: i64, data_type_id: i64) -> Result<(), ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    jhe_core::data_sources::add_supported_scope(&db, &caller, data_source_id, data_type_id)
+        .await
+        .map(|_| ())
+        .map_err(|e| server::refuse_with(&e))
+}
+
+#[server(prefix = "/console/api", endpoint = "data_types")]
+pub async fn data_types() -> Result<Vec<DataTypeView>, ServerFnError> {
+    let (db, _) = server::caller().await?;
+    let all = jhe_core::data_types::list(&db).await.map_err(|e| server::refuse_with(&e))?;
+    Ok(all.into_iter().map(server::data_type).collect())
+}
+
+/// Adds a data type; `schema` is JSON Schema text (empty for built-in codes).
+#[server(prefix = "/console/api", endpoint = "add_data_type")]
+pub async fn add_data_type(coding_system: String, coding_code: String, text: String, schema: String) -> Result<i64, ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    let schema: Option<serde_json::Value> = match schema.trim() {
+        "" => None,
+        text => Some(serde_json::from_str(text).map_err(|e| server::refuse(400, &format!("schema: not JSON ({e})")))?),
+    };
+    let new = jhe_core::data_types::NewDataType {
+        coding_system: &coding_system,
+        coding_code: &coding_code,
+        text: &text,
+        schema: schema.as_ref(),
+    };
+    let created = jhe_core::data_types::create(&db, &caller, &new).await.map_err(|e| server::refuse_with(&e))?;
+    Ok(created.id)
+}
+
+/// "Try a sample": validates a pasted OMH data point against a data type.
+#[server(prefix = "/console/api", endpoint = "try_sample")]
+pub async fn try_sample(data_type_id: i64, sample: String) -> Result<SampleResult, ServerFnError> {
+    let (db, _) = server::caller().await?;
+    let point: serde_json::Value =
+        serde_json::from_str(&sample).map_err(|e| server::refuse(400, &format!("The sample is not JSON: {e}")))?;
+    let check = jhe_core::data_types::validate_sample(&db, data_type_id, &point).await.map_err(|e| server::refuse_with(&e))?;
+    Ok(SampleResult { valid: check.valid, errors: check.errors.iter().map(ToString::to_string).collect() })
+}
+
+#[server(prefix = "/console/api", endpoint = "studies")]
+pub async fn studies() -> Result<Vec<StudyView>, ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    if caller.practitioner_id.is_none() {
+        return Ok(Vec::new());
+    }
+    let request = jhe_core::paging::PageRequest { number: Some(1), size: jhe_core::paging::MAX_PAGE_SIZE };
+    let page = jhe_core::studies::list(&db, &caller, None, &request).await.map_err(|e| server::refuse_with(&e))?;
+    let catalogue = jhe_core::data_sources::list(&db).await.map_err(|e| server::refuse_with(&e))?;
+    let mut views = Vec::new();
+    for study in page.items {
+        let sources = jhe_core::studies::data_sources(&db, &caller, study.id).await.map_err(|e| server::refuse_with(&e))?;
+        let requests = jhe_core::studies::scope_requests(&db, &caller, study.id).await.map_err(|e| server::refuse_with(&e))?;
+        views.push(StudyView {
+            id: study.id,
+            name: study.name,
+            description: study.description,
+            organization: study.organization.name,
+            data_sources: sources
+                .iter()
+                .filter_map(|link| catalogue.iter().find(|s| s.id == link.data_source.id).cloned())
+                .map(server::data_source)
+                .collect(),
+            scope_requests: requests.into_iter().map(|r| server::data_type(r.scope_code)).collect(),
+        });
+    }
+    Ok(views)
+}
+
+#[server(prefix = "/console/api", endpoint = "add_study_data_source")]
+pub async fn add_study_data_source(study_id: i64, data_source_id: i64) -> Result<(), ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    jhe_core::studies::add_data_source(&db, &caller, study_id, data_source_id)
+        .await
+        .map(|_| ())
+        .map_err(|e| server::refuse_with(&e))
+}
+
+#[server(prefix = "/console/api", endpoint = "add_scope_request")]
+pub async fn add_scope_request(study_id: i64, data_type_id: i64) -> Result<(), ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    jhe_core::studies::add_scope_request(&db, &caller, study_id, data_type_id)
+        .await
+        .map(|_| ())
+        .map_err(|e| server::refuse_with(&e))
+}
+
+/// A patient's consents; `None` means the signed-in patient's own.
+#[server(prefix = "/console/api", endpoint = "consents")]
+pub async fn consents(patient_id: Option<i64>) -> Result<ConsentView, ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    let patient_id = patient_id.or(caller.patient_id).ok_or_else(|| server::refuse(400, "Choose a patient."))?;
+    let overview = jhe_core::consents::overview(&db, &caller, patient_id).await.map_err(|e| server::refuse_with(&e))?;
+    let study = |s: &jhe_core::consents::StudyConsents, pending: bool| StudyConsentView {
+        id: s.id,
+        name: s.name.clone(),
+        description: s.description.clone(),
+        scopes: if pending { s.pending_scope_consents.clone() } else { s.scope_consents.clone() }
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| ScopeAnswerView { data_type: server::data_type(c.code), consented: c.consented })
+            .collect(),
+    };
+    let organizations: Vec<i64> = overview.patient.organizations.iter().map(|o| o.id).collect();
+    let can_answer = caller.patient_id == Some(patient_id) || caller.is_superuser || caller.writes_in_any(&organizations);
+    Ok(ConsentView {
+        patient_id,
+        patient_name: format!(
+            "{} {}",
+            overview.patient.name_given.clone().unwrap_or_default(),
+            overview.patient.name_family.clone().unwrap_or_default()
+        )
+        .trim()
+        .to_owned(),
+        pending: overview.studies_pending_consent.iter().map(|s| study(s, true)).collect(),
+        answered: overview.studies.iter().map(|s| study(s, false)).collect(),
+        can_answer,
+    })
+}
+
+/// Records answers for one study: `granted` lists the data type ids ticked;
+/// every other listed type is declined. Pending scopes are answered (POST),
+/// answered ones changed (PATCH).
+#[server(prefix = "/console/api", endpoint = "save_consents")]
+pub async fn save_consents(patient_id: i64, study_id: i64, listed: Vec<i64>, granted: Vec<i64>, pending: bool) -> Result<(), ServerFnError> {
+    use jhe_core::consents::{Change, ScopeAnswer, StudyAnswers};
+    let (db, caller) = server::caller().await?;
+    let all = jhe_core::data_types::list(&db).await.map_err(|e| server::refuse_with(&e))?;
+    let mut answers = Vec::new();
+    for id in listed {
+        let data_type = all.iter().find(|t| t.id == id).ok_or_else(|| server::refuse(400, &format!("unknown data type {id}")))?;
+        answers.push(ScopeAnswer {
+            coding_system: data_type.coding_system.clone(),
+            coding_code: data_type.coding_code.clone(),
+            consented: granted.contains(&id),
+        });
+    }
+    let change = if pending { Change::Answer } else { Change::Change };
+    jhe_core::consents::record(&db, &caller, patient_id, change, &[StudyAnswers { study_id, scope_consents: answers }])
+        .await
+        .map(|_| ())
+        .map_err(|e| server::refuse_with(&e))
+}
+
+#[server(prefix = "/console/api", endpoint = "observations")]
+pub async fn observations() -> Result<Vec<ObservationView>, ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    let request = jhe_core::paging::PageRequest { number: Some(1), size: 100 };
+    let page = jhe_core::observations::list(&db, &caller, Default::default(), &request)
+        .await
+        .map_err(|e| server::refuse_with(&e))?;
+    Ok(page
+        .items
+        .into_iter()
+        .map(|o| {
+            let body = &o.omh_data["body"];
+            let when = body["effective_time_frame"]["date_time"]
+                .as_str()
+                .or_else(|| body["effective_time_frame"]["time_interval"]["start_date_time"].as_str())
+                .unwrap_or("")
+                .to_owned();
+            ObservationView {
+                id: o.id,
+                patient_id: o.subject_patient_id,
+                patient_name: format!("{} {}", o.patient_name_given.unwrap_or_default(), o.patient_name_family.unwrap_or_default()).trim().to_owned(),
+                data_type: o.coding_text,
+                when,
+                summary: summarize(body),
+                data_point: serde_json::to_string_pretty(&o.omh_data).unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// The key value of a body: its first `{value, unit}` or number.
+#[cfg(feature = "ssr")]
+fn summarize(body: &serde_json::Value) -> String {
+    let Some(fields) = body.as_object() else { return String::new() };
+    let value_of = |key: &str| body[key]["value"].as_f64();
+    if let (Some(systolic), Some(diastolic)) = (value_of("systolic_blood_pressure"), value_of("diastolic_blood_pressure")) {
+        return format!("{systolic}/{diastolic} mmHg");
+    }
+    for (key, value) in fields {
+        if key == "effective_time_frame" {
+            continue;
+        }
+        if let (Some(v), Some(unit)) = (value.get("value"), value.get("unit").and_then(|u| u.as_str())) {
+            return format!("{v} {unit}");
+        }
+        if value.is_number() {
+            return format!("{value} {}", key.replace('_', " "));
+        }
+    }
+    String::new()
+}
