@@ -243,7 +243,8 @@ pub async fn consents(patient_id: Option<i64>) -> Result<ConsentView, ServerFnEr
 /// Records answers for one study: `granted` lists the data type ids ticked;
 /// every other listed type is declined. Pending scopes are answered (POST),
 /// answered ones changed (PATCH).
-#[server(prefix = "/console/api", endpoint = "save_consents")]
+// JSON, not a form: an empty list of ticked types must still arrive.
+#[server(prefix = "/console/api", endpoint = "save_consents", input = leptos::server_fn::codec::Json)]
 pub async fn save_consents(patient_id: i64, study_id: i64, listed: Vec<i64>, granted: Vec<i64>, pending: bool) -> Result<(), ServerFnError> {
     use jhe_core::consents::{Change, ScopeAnswer, StudyAnswers};
     let (db, caller) = server::caller().await?;
