@@ -8,7 +8,7 @@ use crate::caller::{Caller, Role};
 use crate::db::{Conn, Db};
 use crate::error::{Error, Result};
 use crate::store::organizations::{self as rows, OrganizationRow, ROOT_ID};
-use crate::store::{StoreError, practitioners, users};
+use crate::store::{practitioners, users};
 use crate::time;
 
 /// Organization types, in JHE's order, with their labels.
@@ -232,14 +232,14 @@ pub async fn set_member(db: &Db, caller: &Caller, id: i64, user_id: i64, role: &
     let practitioner = practitioners::by_user(tx.conn(), user_id)
         .await?
         .ok_or_else(|| Error::NotFound("Practitioner not found".into()))?;
-    let added = match practitioners::add_membership(tx.conn(), practitioner.id, id, role.as_str()).await {
-        Ok(_) => true,
-        Err(StoreError::Unique(_)) => {
-            practitioners::set_role(tx.conn(), practitioner.id, id, role.as_str()).await?;
-            false
-        }
-        Err(e) => return Err(e.into()),
-    };
+    // Look first: on PostgreSQL a failed insert would abort the transaction.
+    let member = practitioners::memberships(tx.conn(), practitioner.id).await?.iter().any(|m| m.organization_id == id);
+    if member {
+        practitioners::set_role(tx.conn(), practitioner.id, id, role.as_str()).await?;
+    } else {
+        practitioners::add_membership(tx.conn(), practitioner.id, id, role.as_str()).await?;
+    }
+    let added = !member;
     tx.commit().await?;
     Ok(added)
 }

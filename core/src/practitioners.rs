@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::organizations::Organization;
 use crate::password;
 use crate::store::practitioners::{self as rows, PractitionerRow};
-use crate::store::{StoreError, organizations, users};
+use crate::store::{organizations, users};
 use crate::time;
 
 /// JHE's Practitioner object (plus whether the account may sign in).
@@ -122,9 +122,10 @@ pub async fn create(db: &Db, caller: &Caller, new: &NewPractitioner<'_>) -> Resu
         }
     };
     if let Some(org) = new.organization_id {
-        match rows::add_membership(tx.conn(), practitioner_id, org, role.unwrap_or(Role::Member).as_str()).await {
-            Ok(_) | Err(StoreError::Unique(_)) => {}
-            Err(e) => return Err(e.into()),
+        // An existing membership keeps its role (and a failed insert would
+        // abort the transaction on PostgreSQL).
+        if !rows::memberships(tx.conn(), practitioner_id).await?.iter().any(|m| m.organization_id == org) {
+            rows::add_membership(tx.conn(), practitioner_id, org, role.unwrap_or(Role::Member).as_str()).await?;
         }
     }
     let row = rows::by_id(tx.conn(), practitioner_id).await?.ok_or_else(not_found)?;

@@ -276,6 +276,23 @@ async fn the_permission_matrix_for_writes() {
         (Method::PATCH, "/api/v1/organizations/20003", |_| json!({"name": "Lifespan Lab"}), [200, 200, 403, 403, 403, 403, 401]),
         (Method::POST, "/api/v1/organizations", |i| json!({"name": format!("Top {i}"), "type": "edu", "partOf": 0}),
             [201, 403, 403, 403, 403, 403, 401]),
+        (Method::PATCH, "/api/v1/data_sources/70006", |_| json!({"name": "Patient Access API"}), [200, 403, 403, 403, 403, 403, 401]),
+        (Method::PATCH, "/api/v1/data_types/50016", |_| json!({"text": "Sleep duration"}), [200, 403, 403, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/patients", |i| json!({"telecomEmail": format!("new{i}@example.com"), "organizationId": 20003}),
+            [201, 201, 201, 403, 403, 403, 401]),
+        (Method::PATCH, "/api/v1/patients/40002", |_| json!({"telecomPhone": "+1-555-0101"}), [200, 200, 200, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/organizations/20003/user", |_| json!({"jheUserId": 10005, "organizationPartitionerRole": "viewer"}),
+            [200, 200, 403, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/clients", |i| json!({"name": "App", "clientId": format!("app-{i}"), "invitationUrl": "https://a.example/CODE"}),
+            [201, 403, 403, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/clients/1/data_sources", |i| json!({"dataSourceId": 70002 + i as i64}), [201, 403, 403, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/studies/30002/clients", |i| json!({"clientId": 2 + (i as i64 % 2)}), [201, 201, 409, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/practitioners", |i| json!({"telecomEmail": format!("doc{i}@example.com")}), [201, 403, 403, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/jhe_settings", |i| json!({"key": format!("k.{i}"), "valueType": "int", "value": 1}), [201, 403, 403, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/invitation", |_| json!({"patient_id": 40002, "client_id": 1}), [201, 201, 201, 403, 403, 403, 401]),
+        (Method::POST, "/api/v1/practitioner_clients", |_| json!({"label": "k"}), [201, 201, 201, 201, 403, 201, 401]),
+        (Method::DELETE, "/api/v1/studies/30005", |_| json!({}), [204, 403, 403, 403, 403, 403, 401]),
+        (Method::DELETE, "/api/v1/data_sources/70004", |_| json!({}), [204, 403, 403, 403, 403, 403, 401]),
     ];
     for (method, path, body, expected) in cases {
         for (i, role) in ROLES.iter().enumerate() {

@@ -397,3 +397,37 @@ async fn paging_returns_every_observation_exactly_once_while_data_arrives() {
     assert_eq!(after["total"], 5251);
     test.remove().await;
 }
+
+#[tokio::test]
+async fn devices_groups_and_consents_read_and_search() {
+    let test = seeded().await;
+    let server = Server::start(&test).await;
+    let (mary, peter, mark) = (token_for(&test, "mary@example.com"), token_for(&test, "peter@example.com"), token_for(&test, "mark@example.com"));
+    let (status, devices) = call(&server, Method::GET, "/FHIR/R5/Device", Some(&peter), None).await;
+    assert_eq!((status, devices["total"].as_i64()), (200, Some(6)));
+    let (_, carex) = call(&server, Method::GET, "/FHIR/R5/Device/70001", Some(&peter), None).await;
+    assert_eq!(carex["displayName"], "CareX");
+
+    let (_, groups) = call(&server, Method::GET, "/FHIR/R5/Group", Some(&mary), None).await;
+    let names: Vec<&str> = groups["entry"].as_array().unwrap().iter().map(|e| e["resource"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Lifespan Study on BP", "Lifespan Study on BP & HR"]);
+    assert_eq!(call(&server, Method::GET, "/FHIR/R5/Group/30001", Some(&mark), None).await.0, 404);
+
+    // Peter's decisions: three in 30001, none yet in 30002.
+    let (_, consents) = call(&server, Method::GET, "/FHIR/R5/Consent?patient=Patient/40001", Some(&mary), None).await;
+    assert_eq!(consents["total"], 3, "{consents}");
+    let first = &consents["entry"][0]["resource"];
+    assert_eq!((first["decision"].as_str(), first["grantee"][0]["reference"].as_str()), (Some("permit"), Some("Group/30001")));
+    let id = first["id"].as_str().unwrap().to_owned();
+    let (status, read) = call(&server, Method::GET, &format!("/FHIR/R5/Consent/{id}"), Some(&peter), None).await;
+    assert_eq!((status, read["subject"]["reference"].as_str()), (200, Some("Patient/40001")));
+    let (_, others) = call(&server, Method::GET, "/FHIR/R5/Consent?patient=40001", Some(&mark), None).await;
+    assert_eq!(others["total"], 0, "another organization sees none of Peter's decisions");
+    let (_, revoked) = call(&server, Method::PATCH, "/api/v1/patients/40001/consents", Some(&peter),
+        Some(json!({"studyScopeConsents": [{"studyId": 30001, "scopeConsents": [{"codingSystem": OMH, "codingCode": "omh:heart-rate:2.0", "consented": false}]}]}))).await;
+    assert_eq!(revoked["studyScopeConsents"][0]["consented"], false);
+    let (_, after) = call(&server, Method::GET, "/FHIR/R5/Consent?patient=40001&grantee=Group/30001", Some(&peter), None).await;
+    let decisions: Vec<&str> = after["entry"].as_array().unwrap().iter().map(|e| e["resource"]["decision"].as_str().unwrap()).collect();
+    assert_eq!(decisions.iter().filter(|d| **d == "deny").count(), 1);
+    test.remove().await;
+}

@@ -3,6 +3,7 @@
 //! name the element at fault.
 
 pub mod bundle;
+pub mod catalog;
 pub mod effective;
 pub mod observation;
 pub mod patient;

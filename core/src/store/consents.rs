@@ -70,3 +70,30 @@ pub async fn consented_type_ids(conn: Conn<'_>, patient_id: i64) -> StoreResult<
     let rows: Vec<(i64,)> = on_conn!(conn, c => sqlx::query_as(sql).bind(patient_id).fetch_all(c).await)?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
+
+/// One consent decision with what FHIR renders of it.
+#[derive(Debug, Clone, FromRow)]
+pub struct DecisionRow {
+    pub study_patient_id: i64,
+    pub study_id: i64,
+    pub patient_id: i64,
+    pub data_type_id: i64,
+    pub coding_system: String,
+    pub coding_code: String,
+    pub text: String,
+    pub consented: bool,
+    pub consented_time: Micros,
+}
+
+/// Consent decisions, of one patient and/or of the patients sharing an
+/// organization with a practitioner, by patient, study and data type.
+pub async fn decisions(conn: Conn<'_>, patient_id: Option<i64>, practitioner_id: Option<i64>) -> StoreResult<Vec<DecisionRow>> {
+    let sql = "SELECT sp.id AS study_patient_id, sp.study_id, sp.patient_id, c.data_type_id, t.coding_system, t.coding_code, \
+               t.text, c.consented, c.consented_time FROM study_patient_scope_consents c \
+               JOIN study_patients sp ON sp.id = c.study_patient_id JOIN data_types t ON t.id = c.data_type_id \
+               WHERE ($1 IS NULL OR sp.patient_id = $1) AND ($2 IS NULL OR EXISTS (SELECT 1 FROM patient_organizations pa \
+               JOIN practitioner_organizations po ON po.organization_id = pa.organization_id \
+               WHERE pa.patient_id = sp.patient_id AND po.practitioner_id = $2)) \
+               ORDER BY sp.patient_id, sp.study_id, c.data_type_id";
+    Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(patient_id).bind(practitioner_id).fetch_all(c).await)?)
+}

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jhe_core::fhir::{self, FhirError, bundle, observation, patient, search};
+use jhe_core::fhir::{self, FhirError, bundle, catalog, observation, patient, search};
 use serde_json::{Value, json};
 
 use super::AppState;
@@ -164,9 +164,57 @@ pub async fn read_patient(State(state): State<AppState>, ApiCaller { caller, .. 
     }
 }
 
+/// The resource type of a catalogue route (`/FHIR/R5/Device/...`).
+fn kind_of(uri: &axum::http::Uri) -> String {
+    uri.path().split('/').nth(3).unwrap_or_default().to_owned()
+}
+
+/// `Device`, `Group` and `Consent`: search.
+pub async fn search_catalog(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, OriginalUri(uri): OriginalUri) -> Response {
+    let kind = kind_of(&uri);
+    let pairs = query_pairs(&uri);
+    let found = match kind.as_str() {
+        "Device" => catalog::devices(&state.db, &pairs).await,
+        "Group" => catalog::groups(&state.db, &caller, &pairs).await,
+        "Consent" => catalog::consents(&state.db, &caller, &pairs).await,
+        _ => return unsupported(Path(kind)).await,
+    };
+    match found {
+        Ok((total, resources)) => {
+            let page = search::SearchPage { total: Some(total), resources, next: None, count_only: false };
+            searchset(&state, uri.path(), &pairs, page, &kind)
+        }
+        Err(error) => refused(&error),
+    }
+}
+
+/// `Device`, `Group` and `Consent`: read.
+pub async fn read_catalog(
+    State(state): State<AppState>,
+    ApiCaller { caller, .. }: ApiCaller,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    let kind = kind_of(&uri);
+    let found = match kind.as_str() {
+        "Device" => catalog::device_by_id(&state.db, &id).await,
+        "Group" => catalog::group_by_id(&state.db, &caller, &id).await,
+        "Consent" => catalog::consent_by_id(&state.db, &caller, &id).await,
+        _ => return unsupported(Path(kind)).await,
+    };
+    match found {
+        Ok(found) => resource(StatusCode::OK, &found),
+        Err(error) => refused(&error),
+    }
+}
+
 /// Any other resource type.
 pub async fn unsupported(Path(kind): Path<String>) -> Response {
     refused(&FhirError::not_found(format!("Unsupported FHIR resource type: {kind}.")))
+}
+
+pub async fn unsupported_instance(Path((kind, _)): Path<(String, String)>) -> Response {
+    unsupported(Path(kind)).await
 }
 
 fn search_params(params: &[(&str, &str)]) -> Vec<Value> {
@@ -208,6 +256,21 @@ pub async fn capability_statement(State(state): State<AppState>) -> Response {
                     "type": "Patient",
                     "interaction": [{"code": "read"}, {"code": "search-type"}],
                     "searchParam": search_params(&patient::PATIENT_PARAMS),
+                },
+                {
+                    "type": "Device",
+                    "interaction": [{"code": "read"}, {"code": "search-type"}],
+                    "searchParam": search_params(&[("_id", "token")]),
+                },
+                {
+                    "type": "Group",
+                    "interaction": [{"code": "read"}, {"code": "search-type"}],
+                    "searchParam": search_params(&[("_id", "token")]),
+                },
+                {
+                    "type": "Consent",
+                    "interaction": [{"code": "read"}, {"code": "search-type"}],
+                    "searchParam": search_params(&[("_id", "token"), ("patient", "reference"), ("grantee", "reference")]),
                 }
             ]
         }]

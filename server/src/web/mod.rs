@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 
 use app::{App, SiteUrl, shell};
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -169,7 +169,12 @@ pub fn router(state: AppState) -> Router {
             .route(&format!("{base}/Patient"), get(fhir::search_patients))
             .route(&format!("{base}/Patient/{{id}}"), get(fhir::read_patient))
             .route(&format!("{base}/{{kind}}"), get(fhir::unsupported).post(fhir::unsupported))
-            .route(&format!("{base}/{{kind}}/{{id}}"), get(|Path((kind, _)): Path<(String, String)>| fhir::unsupported(Path(kind))));
+            .route(&format!("{base}/{{kind}}/{{id}}"), get(fhir::unsupported_instance));
+        for kind in ["Device", "Group", "Consent"] {
+            fhir_routes = fhir_routes
+                .route(&format!("{base}/{kind}"), get(fhir::search_catalog))
+                .route(&format!("{base}/{kind}/{{id}}"), get(fhir::read_catalog));
+        }
     }
 
     let routes = generate_route_list(App);
