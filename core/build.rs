@@ -5,11 +5,15 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/schemas");
+    // Read at run time: a build script binary reused from another checkout
+    // would otherwise look in that checkout.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("../data/schemas");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
+    assert!(!files.is_empty(), "no built-in schemas under {}", root.display());
     let mut out = String::from("/// `(path under data/schemas, contents)` of every built-in schema.\n");
     out.push_str("pub static BUILTIN_SCHEMAS: &[(&str, &str)] = &[\n");
     for file in &files {

@@ -96,6 +96,12 @@ pub struct ServeArgs {
     /// Refresh-token lifetime in seconds. Default: until used or revoked.
     #[arg(long, env = "JHE_REFRESH_TOKEN_LIFETIME", value_parser = clap::value_parser!(i64).range(1..))]
     pub refresh_token_lifetime: Option<i64>,
+    /// Largest request body accepted, in bytes (Bundles have their own limit).
+    #[arg(long, env = "JHE_BODY_LIMIT", default_value_t = 2 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1024..))]
+    pub body_limit: u32,
+    /// Largest FHIR Bundle accepted, in bytes (10,000 observations take about 8 MiB).
+    #[arg(long, env = "JHE_BUNDLE_BODY_LIMIT", default_value_t = 64 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1024..))]
+    pub bundle_body_limit: u32,
     #[command(flatten)]
     pub sso: SsoArgs,
 }

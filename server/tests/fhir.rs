@@ -431,3 +431,52 @@ async fn devices_groups_and_consents_read_and_search() {
     assert_eq!(decisions.iter().filter(|d| **d == "deny").count(), 1);
     test.remove().await;
 }
+
+fn heart_rate_bundle(kind: &str, count: usize, prefix: &str) -> String {
+    let entries: Vec<Value> = (0..count)
+        .map(|i| json!({"request": {"method": "POST", "url": "Observation"}, "resource": observation(
+            "omh:heart-rate:2.0", 40002, 70001,
+            &STANDARD.encode(heart_rate_point(50.0 + (i % 60) as f64, &format!("2025-07-{:02}T{:02}:{:02}:00Z", 1 + i / 1440, i / 60 % 24, i % 60)).to_string()),
+            Some(&format!("{prefix}-{i}")))}))
+        .collect();
+    json!({"resourceType": "Bundle", "type": kind, "entry": entries}).to_string()
+}
+
+#[tokio::test]
+async fn a_ten_thousand_entry_bundle_ingests_in_one_request() {
+    let test = seeded().await;
+    let server = Server::start(&test).await;
+    let mary = token_for(&test, "mary@example.com");
+    let body = heart_rate_bundle("batch", 10_000, "big");
+    let (status, _, response) = post_fhir(&server, "/FHIR/R5", Some(&mary), "application/fhir+json", body).await;
+    assert_eq!((status, response["type"].as_str()), (200, Some("batch-response")));
+    let entries = response["entry"].as_array().unwrap();
+    assert_eq!(entries.len(), 10_000);
+    let refused = entries.iter().find(|e| !e["response"]["status"].as_str().unwrap().starts_with("201"));
+    assert!(refused.is_none(), "{refused:?}");
+    let (_, counted) = call(&server, Method::GET, "/FHIR/R5/Observation?patient=40002&code=|omh:heart-rate:2.0&date=ge2025-07-01&date=lt2025-07-31&_summary=count", Some(&mary), None).await;
+    assert_eq!(counted["total"], 10_000);
+    test.remove().await;
+}
+
+#[tokio::test]
+async fn body_limits_are_configurable_and_refuse_with_413() {
+    let test = seeded().await;
+    let server = Server::start_with(&test, &[("JHE_BODY_LIMIT", "4096"), ("JHE_BUNDLE_BODY_LIMIT", "65536")]).await;
+    let mary = token_for(&test, "mary@example.com");
+    // 50 entries fit in 64 KiB; 200 do not, and nothing of them is stored.
+    let (status, _, _) = post_fhir(&server, "/FHIR/R5", Some(&mary), "application/json", heart_rate_bundle("transaction", 50, "fits")).await;
+    assert_eq!(status, 200);
+    let (status, _, outcome) = post_fhir(&server, "/FHIR/R5", Some(&mary), "application/json", heart_rate_bundle("transaction", 200, "big")).await;
+    assert_eq!((status, outcome["resourceType"].as_str()), (413, Some("OperationOutcome")));
+    assert_eq!(outcome["issue"][0]["code"], "too-costly");
+    assert!(outcome["issue"][0]["diagnostics"].as_str().unwrap().contains("65536 bytes"), "{outcome}");
+    let (_, counted) = call(&server, Method::GET, "/FHIR/R5/Observation?patient=40002&code=|omh:heart-rate:2.0&date=ge2025-07-01&date=lt2025-07-31&_summary=count", Some(&mary), None).await;
+    assert_eq!(counted["total"], 50);
+    // A single observation and an API body have the general limit.
+    let padded = json!({"name": "x".repeat(5000)});
+    let (status, detail) = call(&server, Method::POST, "/api/v1/data_sources", Some(&token_for(&test, "sam@example.com")), Some(padded)).await;
+    assert_eq!(status, 413);
+    assert!(detail["detail"].as_str().unwrap().contains("4096 bytes"), "{detail}");
+    test.remove().await;
+}

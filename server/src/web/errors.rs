@@ -79,6 +79,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Unsupported media type: send the body as application/json.",
             )),
+            // Left as is so the body-limit message names the limit.
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(rejection.into_response()),
             Err(rejection) => Err(detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {}", rejection.body_text()))),
         }
     }

@@ -41,10 +41,15 @@ pub struct AppState {
     pub db: Db,
     pub oidc: Oidc,
     pub sso: Option<sso::Sso>,
+    pub limits: BodyLimits,
 }
 
-/// Largest Bundle accepted (10,000 observations fit well within it).
-const BUNDLE_BODY_LIMIT: usize = 64 * 1024 * 1024;
+/// Request body limits in bytes; larger requests are refused with 413.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    pub request: usize,
+    pub bundle: usize,
+}
 
 /// The name of the session cookie.
 const SESSION_COOKIE: &str = "jhe_session";
@@ -77,7 +82,13 @@ pub async fn serve(db: Db, args: ServeArgs) -> Result<(), CommandError> {
         .site_pkg_dir("pkg")
         .site_addr(address)
         .build();
-    let router = router(AppState { leptos_options, db, oidc, sso });
+    let router = router(AppState {
+        leptos_options,
+        db,
+        oidc,
+        sso,
+        limits: BodyLimits { request: args.body_limit as usize, bundle: args.bundle_body_limit as usize },
+    });
     tracing::info!(%address, %site_url, "jhe {} listening", jhe_core::VERSION);
     println!("jhe is running at {site_url}");
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -161,8 +172,8 @@ pub fn router(state: AppState) -> Router {
     for base in ["/FHIR/R5", "/fhir/r5"] {
         fhir_routes = fhir_routes
             .route(&format!("{base}/metadata"), get(fhir::capability_statement))
-            .route(&format!("{base}"), post(fhir::process_bundle).layer(DefaultBodyLimit::max(BUNDLE_BODY_LIMIT)))
-            .route(&format!("{base}/"), post(fhir::process_bundle).layer(DefaultBodyLimit::max(BUNDLE_BODY_LIMIT)))
+            .route(&format!("{base}"), post(fhir::process_bundle).layer(DefaultBodyLimit::max(state.limits.bundle)))
+            .route(&format!("{base}/"), post(fhir::process_bundle).layer(DefaultBodyLimit::max(state.limits.bundle)))
             .route(&format!("{base}/Observation"), get(fhir::search_observations).post(fhir::create_observation))
             .route(&format!("{base}/Observation/_search"), post(fhir::search_observations_post))
             .route(&format!("{base}/Observation/{{id}}"), get(fhir::read_observation))
@@ -207,9 +218,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(fallback)
+        .layer(DefaultBodyLimit::max(state.limits.request))
         .layer(middleware::from_fn(guard::csrf))
         .layer(sessions)
-        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn_with_state(state.limits, json_errors))
         .layer(
             // Method and path only: query strings may carry patient details.
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -247,9 +259,10 @@ async fn fallback(State(state): State<AppState>, uri: Uri, request: Request<Body
 
 /// Framework-made errors on API paths (a malformed path id, a wrong method)
 /// come as plain text; rewrite them as `{"detail": ...}`.
-async fn json_errors(request: Request, next: Next) -> Response {
+async fn json_errors(State(limits): State<BodyLimits>, request: Request, next: Next) -> Response {
     let api = is_api_path(request.uri().path());
     let fhir_path = is_fhir_path(request.uri().path());
+    let bundle_path = fhir_path && request.uri().path().trim_end_matches('/').len() == "/FHIR/R5".len();
     let response = next.run(request).await;
     let is_json = response
         .headers()
@@ -261,9 +274,14 @@ async fn json_errors(request: Request, next: Next) -> Response {
     }
     let status = response.status();
     let allow = response.headers().get(header::ALLOW).cloned();
-    let text = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
-        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
-        _ => status.canonical_reason().unwrap_or("Error").to_owned(),
+    let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let limit = if bundle_path { limits.bundle } else { limits.request };
+        format!("The request body is larger than this server accepts ({limit} bytes).")
+    } else {
+        match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+            Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
+            _ => status.canonical_reason().unwrap_or("Error").to_owned(),
+        }
     };
     let mut rewritten = if fhir_path {
         let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too-costly" } else { "invalid" };
