@@ -64,7 +64,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("studies") view=pages::studies::StudiesPage/>
                     <Route path=StaticSegment("observations") view=pages::observations::ObservationsPage/>
                     <Route path=StaticSegment("consent") view=pages::consent::MyConsentPage/>
-                    <Route path=(StaticSegment("patients"), ParamSegment("id")) view=pages::consent::PatientPage/>
+                    <Route path=StaticSegment("patients") view=pages::patients::PatientsPage/>
+                    <Route path=(StaticSegment("patients"), ParamSegment("id")) view=pages::patients::PatientPage/>
                 </Routes>
             </main>
         </Router>
@@ -93,6 +94,7 @@ fn TopBar() -> impl IntoView {
                         <nav aria-label="Console">
                             {user.patient_id.is_some().then(|| view! { <a href="/consent">"My Consents"</a> })}
                             <a href="/studies">"Studies"</a>
+                            {user.patient_id.is_none().then(|| view! { <a href="/patients">"Patients"</a> })}
                             <a href="/data-sources">"Data Sources"</a>
                             <a href="/data-types">"Data Types"</a>
                             <a href="/observations">"Observations"</a>

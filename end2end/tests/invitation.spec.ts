@@ -1,17 +1,23 @@
 import { test, expect } from './fixtures';
-import { tokenFor } from './jhe';
+import { logIn } from './console';
 
-test('an invitation link opened in a clean browser signs the patient in', async ({ page, request, baseURL }) => {
-  const mary = tokenFor('mary@example.com');
-  const created = await request.post('/api/v1/invitation', {
-    headers: { Authorization: `Bearer ${mary}` },
-    data: { patient_id: 40001, client_id: 1, send_email: false },
-  });
-  expect(created.status()).toBe(201);
-  const { token } = await created.json();
-  const host = encodeURIComponent(new URL(baseURL!).host);
+test('mary generates an invitation link; opened in a clean browser it signs the patient in', async ({ browser }) => {
+  const manager = await (await browser.newContext()).newPage();
+  await logIn(manager, 'mary@example.com');
+  await manager.goto('/patients/40001');
+  const invitations = manager.getByRole('region', { name: 'Invitations' });
+  await invitations.getByLabel('Patient app').selectOption({ label: 'CareX' });
+  await invitations.getByRole('button', { name: 'Generate Invitation Link' }).click();
+  const linkField = invitations.getByLabel('Invitation link (shown once)');
+  await expect(linkField).toHaveValue(/^https:\/\/carex\.ai\/invitation\//);
+  await invitations.getByRole('button', { name: 'Copy' }).click();
+  await expect(invitations.getByRole('button', { name: 'Copied' })).toBeVisible();
+  await expect(invitations.getByRole('table', { name: 'Invitation history' }).getByRole('row', { name: /CareX issued/ })).toHaveCount(1);
+  await manager.screenshot({ path: 'screenshots/patient-invitation.png', fullPage: true });
+  const code = (await linkField.inputValue()).split('/invitation/')[1];
 
-  await page.goto(`/invitation/${host}_${token}`);
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`/invitation/${code}`);
   await expect(page.getByRole('heading', { name: 'You are invited' })).toBeVisible();
   const proceed = page.getByRole('button', { name: 'Continue' });
   await expect(proceed).toBeEnabled();

@@ -222,6 +222,12 @@ async fn lists_use_jhes_envelope_and_paging() {
     assert_eq!(patients["results"][0]["identifiers"][0]["system"], "https://openwearables.io/ns/patient-id");
     let (status, body) = call(&server, Method::GET, "/api/v1/patients?organization_id=abc", Some(&mary), None).await;
     assert_eq!(status, 400, "{body}");
+    // Search: part of a name, an email or an identifier, any case; wildcards are literal.
+    for (search, expected) in [("PAM", vec![40002]), ("peter@", vec![40001]), ("%", vec![]), ("_", vec![])] {
+        let (_, found) = call(&server, Method::GET, &format!("/api/v1/patients?search={}", search.replace('%', "%25")), Some(&mary), None).await;
+        let ids: Vec<i64> = found["results"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, expected, "search {search}");
+    }
     let (_, studies) = call(&server, Method::GET, "/api/v1/studies", Some(&mary), None).await;
     let names: Vec<&str> = studies["results"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Lifespan Study on BP", "Lifespan Study on BP & HR"]);

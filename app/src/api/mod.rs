@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod patients;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataTypeView {
     pub id: i64,

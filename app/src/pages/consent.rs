@@ -3,7 +3,6 @@
 //! themselves; managers and members on a patient's behalf; viewers only see.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use super::{ErrorBanner, Loading};
 use crate::api::{SaveConsents, StudyConsentView, consents};
@@ -14,16 +13,9 @@ pub fn MyConsentPage() -> impl IntoView {
     view! { <ConsentPanel patient_id=None/> }
 }
 
-/// A patient's consents, for practitioners (`/patients/{id}`).
+/// A patient's consents: theirs (`None`) or another's, for practitioners.
 #[component]
-pub fn PatientPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    view! { {move || view! { <ConsentPanel patient_id=id()/> }} }
-}
-
-#[component]
-fn ConsentPanel(patient_id: Option<i64>) -> impl IntoView {
+pub fn ConsentPanel(patient_id: Option<i64>) -> impl IntoView {
     let save = ServerAction::<SaveConsents>::new();
     let overview = Resource::new(move || save.version().get(), move |_| consents(patient_id));
     view! {

@@ -4,6 +4,7 @@ pub mod consent;
 pub mod data_sources;
 pub mod data_types;
 pub mod observations;
+pub mod patients;
 pub mod studies;
 
 use leptos::prelude::*;

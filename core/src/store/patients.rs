@@ -62,6 +62,20 @@ pub struct PatientFilter {
     pub patient_id: Option<i64>,
     /// Any of the patient's identifier values.
     pub identifier_value: Option<String>,
+    /// Part of the patient's name, email or an identifier, any case.
+    pub search: Option<String>,
+}
+
+impl PatientFilter {
+    /// The `LIKE` pattern of `search`: lower case, wildcards in it taken literally.
+    fn search_pattern(&self) -> Option<String> {
+        let text = self.search.as_deref()?.trim().to_lowercase();
+        if text.is_empty() {
+            return None;
+        }
+        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        Some(format!("%{escaped}%"))
+    }
 }
 
 const FILTER: &str = "FROM patients p WHERE \
@@ -71,23 +85,27 @@ const FILTER: &str = "FROM patients p WHERE \
      AND ($2 IS NULL OR EXISTS (SELECT 1 FROM patient_organizations pb WHERE pb.patient_id = p.id AND pb.organization_id = $2)) \
      AND ($3 IS NULL OR EXISTS (SELECT 1 FROM study_patients sp WHERE sp.patient_id = p.id AND sp.study_id = $3)) \
      AND ($4 IS NULL OR p.id = $4) \
-     AND ($5 IS NULL OR EXISTS (SELECT 1 FROM patient_identifiers pi WHERE pi.patient_id = p.id AND pi.value = $5))";
+     AND ($5 IS NULL OR EXISTS (SELECT 1 FROM patient_identifiers pi WHERE pi.patient_id = p.id AND pi.value = $5)) \
+     AND ($6 IS NULL OR LOWER(COALESCE(p.name_given, '') || ' ' || COALESCE(p.name_family, '')) LIKE $6 ESCAPE '\\' \
+        OR EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id AND LOWER(u.email) LIKE $6 ESCAPE '\\') \
+        OR EXISTS (SELECT 1 FROM patient_identifiers pj WHERE pj.patient_id = p.id AND LOWER(pj.value) LIKE $6 ESCAPE '\\'))";
 
 pub async fn count(conn: Conn<'_>, filter: &PatientFilter) -> StoreResult<i64> {
     let sql = format!("SELECT COUNT(*) {FILTER}");
     let (n,): (i64,) = on_conn!(conn, c => sqlx::query_as(&sql)
         .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
-        .bind(filter.patient_id).bind(filter.identifier_value.as_deref())
+        .bind(filter.patient_id).bind(filter.identifier_value.as_deref()).bind(filter.search_pattern())
         .fetch_one(c).await)?;
     Ok(n)
 }
 
 /// One page of patients, by id.
 pub async fn list(conn: Conn<'_>, filter: &PatientFilter, offset: i64, limit: i64) -> StoreResult<Vec<PatientRow>> {
-    let sql = format!("SELECT {COLUMNS} {FILTER} ORDER BY p.id LIMIT $6 OFFSET $7");
+    let sql = format!("SELECT {COLUMNS} {FILTER} ORDER BY p.id LIMIT $7 OFFSET $8");
     Ok(on_conn!(conn, c => sqlx::query_as(&sql)
         .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
-        .bind(filter.patient_id).bind(filter.identifier_value.as_deref()).bind(limit).bind(offset)
+        .bind(filter.patient_id).bind(filter.identifier_value.as_deref()).bind(filter.search_pattern())
+        .bind(limit).bind(offset)
         .fetch_all(c).await)?)
 }
 

@@ -22,6 +22,7 @@ pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCa
         study_id: query.int("study_id")?,
         patient_id: query.int("patient_id")?,
         identifier_value: query.get("patient_identifier_value").map(str::to_owned),
+        search: query.get("search").map(str::to_owned),
     };
     let page = patients::list(&state.db, &caller, filter, &query.page_request()?).await?;
     Ok(query.envelope(&state.oidc.site_url, page))
