@@ -152,6 +152,18 @@ pub async fn add_data_type(coding_system: String, coding_code: String, text: Str
     Ok(created.id)
 }
 
+/// Checks pasted JSON Schema text before it is saved: `None` when it can be
+/// used, else what is wrong with it.
+#[server(prefix = "/console/api", endpoint = "check_schema")]
+pub async fn check_schema(schema: String) -> Result<Option<String>, ServerFnError> {
+    server::caller().await?;
+    let parsed: serde_json::Value = match serde_json::from_str(&schema) {
+        Ok(value) => value,
+        Err(e) => return Ok(Some(format!("not JSON: {e}"))),
+    };
+    Ok(jhe_core::schemas::check_schema(&parsed).err().map(|e| e.to_string()))
+}
+
 /// "Try a sample": validates a pasted OMH data point against a data type.
 #[server(prefix = "/console/api", endpoint = "try_sample")]
 pub async fn try_sample(data_type_id: i64, sample: String) -> Result<SampleResult, ServerFnError> {
