@@ -127,6 +127,29 @@ pub async fn add_supported_scope(data_source_id: i64, data_type_id: i64) -> Resu
         .map_err(|e| server::refuse_with(&e))
 }
 
+#[server(prefix = "/console/api", endpoint = "edit_data_source")]
+pub async fn edit_data_source(id: i64, name: String, kind: String) -> Result<(), ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    jhe_core::data_sources::update(&db, &caller, id, Some(&name), Some(&kind))
+        .await
+        .map(|_| ())
+        .map_err(|e| server::refuse_with(&e))
+}
+
+#[server(prefix = "/console/api", endpoint = "delete_data_source")]
+pub async fn delete_data_source(id: i64) -> Result<(), ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    jhe_core::data_sources::delete(&db, &caller, id).await.map_err(|e| server::refuse_with(&e))
+}
+
+#[server(prefix = "/console/api", endpoint = "remove_supported_scope")]
+pub async fn remove_supported_scope(data_source_id: i64, data_type_id: i64) -> Result<(), ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    jhe_core::data_sources::remove_supported_scope(&db, &caller, data_source_id, data_type_id)
+        .await
+        .map_err(|e| server::refuse_with(&e))
+}
+
 #[server(prefix = "/console/api", endpoint = "data_types")]
 pub async fn data_types() -> Result<Vec<DataTypeView>, ServerFnError> {
     let (db, _) = server::caller().await?;

@@ -1,24 +1,54 @@
-//! Data Sources: the catalogue of devices and apps, with their supported scopes.
+//! Data Sources: the catalogue of devices and apps, with their supported
+//! scopes. Super users add, edit and delete them. Which modal is open is in
+//! the URL (`?add`, `?view=ID`), so a reload or a shared link reopens it.
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{ErrorBanner, Loading};
-use crate::api::{AddDataSource, AddSupportedScope, DataSourceView, data_sources, data_types};
+use crate::api::{
+    AddDataSource, AddSupportedScope, DataSourceView, DeleteDataSource, EditDataSource, RemoveSupportedScope, data_sources,
+    data_types,
+};
 use crate::auth::current_user;
+
+/// The three data-source kinds, as stored and as shown.
+const KINDS: [(&str, &str); 3] =
+    [("personal_device", "Personal Device"), ("medical_device", "Medical Device"), ("patient_app", "Patient App")];
+
+fn kind_label(kind: &str) -> String {
+    KINDS.iter().find(|(value, _)| *value == kind).map_or_else(|| kind.to_owned(), |(_, label)| (*label).to_owned())
+}
 
 #[component]
 pub fn DataSourcesPage() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     let add = ServerAction::<AddDataSource>::new();
     let add_scope = ServerAction::<AddSupportedScope>::new();
-    let sources = Resource::new(move || (add.version().get(), add_scope.version().get()), |_| data_sources());
+    let remove_scope = ServerAction::<RemoveSupportedScope>::new();
+    let edit = ServerAction::<EditDataSource>::new();
+    let delete = ServerAction::<DeleteDataSource>::new();
+    let sources = Resource::new(
+        move || (add.version().get(), add_scope.version().get(), remove_scope.version().get(), edit.version().get(), delete.version().get()),
+        |_| data_sources(),
+    );
     let types = Resource::new(|| (), |_| data_types());
-    let adding = RwSignal::new(false);
-    let viewing = RwSignal::new(None::<i64>);
     let is_superuser = move || user.get().and_then(Result::ok).flatten().is_some_and(|u| u.is_superuser);
+
+    let query = use_query_map();
+    let adding = move || query.read().get("add").is_some();
+    let viewing = move || query.read().get("view").and_then(|id| id.parse::<i64>().ok());
+    let navigate = use_navigate();
+    let open = Callback::new(move |url: String| navigate(&url, NavigateOptions::default()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = add.value().get() {
-            adding.set(false);
+            open.run("/data-sources".into());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            open.run("/data-sources".into());
         }
     });
     view! {
@@ -27,10 +57,11 @@ pub fn DataSourcesPage() -> impl IntoView {
                 <h1>"Data Sources"</h1>
                 <Suspense fallback=|| ()>
                     {move || is_superuser().then(|| view! {
-                        <button class="primary" on:click=move |_| adding.set(true)>"Add Data Source"</button>
+                        <button class="primary" on:click=move |_| open.run("/data-sources?add".into())>"Add Data Source"</button>
                     })}
                 </Suspense>
             </div>
+            {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || sources.get().map(|result| match result {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
@@ -44,9 +75,10 @@ pub fn DataSourcesPage() -> impl IntoView {
                                     view! {
                                         <tr>
                                             <td>{source.name.clone()}</td>
-                                            <td>{source.kind.clone()}</td>
+                                            <td>{kind_label(&source.kind)}</td>
                                             <td>{scopes.join(", ")}</td>
-                                            <td><button class="icon" aria-label="View" title="View" on:click=move |_| viewing.set(Some(id))>"View"</button></td>
+                                            <td><button class="icon" aria-label=format!("View {}", source.name) title="View"
+                                                on:click=move |_| open.run(format!("/data-sources?view={id}"))>"View"</button></td>
                                         </tr>
                                     }
                                 }).collect_view()}
@@ -56,69 +88,157 @@ pub fn DataSourcesPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
-        <Show when=move || adding.get()>
+        <Show when=adding>
             <div class="modal" role="dialog" aria-label="Add Data Source">
                 <h2>"Add Data Source"</h2>
                 <ActionForm action=add>
                     <label>"Name" <input type="text" name="name" required/></label>
-                    <label>"Type"
-                        <select name="kind">
-                            <option value="personal_device">"Personal Device"</option>
-                            <option value="medical_device">"Medical Device"</option>
-                            <option value="patient_app">"Patient App"</option>
-                        </select>
-                    </label>
+                    <KindSelect selected="personal_device".to_owned()/>
                     <div class="actions">
-                        <button type="button" on:click=move |_| adding.set(false)>"Cancel"</button>
+                        <button type="button" on:click=move |_| open.run("/data-sources".into())>"Cancel"</button>
                         <button class="primary" type="submit" disabled=move || add.pending().get()>"Create"</button>
                     </div>
                 </ActionForm>
                 {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
             </div>
         </Show>
-        {move || viewing.get().map(|id| {
-            let source = move || sources.get().and_then(Result::ok).and_then(|list| list.into_iter().find(|s| s.id == id));
+        <Suspense fallback=|| ()>
+            {move || viewing().map(|id| {
+                let source = sources.get().and_then(Result::ok).and_then(|list| list.into_iter().find(|s| s.id == id));
+                view! {
+                    <div class="modal" role="dialog" aria-label="View Data Source">
+                        {match source {
+                            None => view! { <p class="error" role="alert">{format!("There is no data source {id}.")}</p> }.into_any(),
+                            Some(source) => view! {
+                                <SourceDetails source types is_superuser=Signal::derive(is_superuser) add_scope remove_scope edit delete/>
+                            }.into_any(),
+                        }}
+                        <div class="actions"><button on:click=move |_| open.run("/data-sources".into())>"Close"</button></div>
+                    </div>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn KindSelect(selected: String) -> impl IntoView {
+    view! {
+        <label>"Type"
+            <select name="kind">
+                {KINDS.iter().map(|(value, label)| view! {
+                    <option value=*value selected=selected == *value>{*label}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The "View" modal's content: supported scopes, and for super users
+/// adding and removing them, editing, and deleting with a confirmation.
+#[component]
+fn SourceDetails(
+    source: DataSourceView,
+    types: Resource<Result<Vec<crate::api::DataTypeView>, ServerFnError>>,
+    is_superuser: Signal<bool>,
+    add_scope: ServerAction<AddSupportedScope>,
+    remove_scope: ServerAction<RemoveSupportedScope>,
+    edit: ServerAction<EditDataSource>,
+    delete: ServerAction<DeleteDataSource>,
+) -> impl IntoView {
+    let id = source.id;
+    let supported: Vec<i64> = source.supported_scopes.iter().map(|t| t.id).collect();
+    let choice = RwSignal::new(String::new());
+    let editing = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = edit.value().get() {
+            editing.set(false);
+        }
+    });
+    let name = source.name.clone();
+    let (edit_name, edit_kind) = (source.name.clone(), source.kind.clone());
+    view! {
+        <h2>{source.name.clone()}</h2>
+        <p>"Type: " {kind_label(&source.kind)}</p>
+        <h3>"Supported Scopes"</h3>
+        <ul class="scopes">
+            {source.supported_scopes.clone().into_iter().map(|t| {
+                let data_type_id = t.id;
+                let label = format!("Remove {}", t.text);
+                view! {
+                    <li>
+                        {t.text}
+                        {move || is_superuser.get().then(|| view! {
+                            <button class="icon" aria-label=label.clone() disabled=move || remove_scope.pending().get()
+                                on:click=move |_| { remove_scope.dispatch(RemoveSupportedScope { data_source_id: id, data_type_id }); }>"Remove"</button>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        {move || is_superuser.get().then(|| {
+            let options = types.get().and_then(Result::ok).unwrap_or_default();
+            let supported = supported.clone();
             view! {
-                <div class="modal" role="dialog" aria-label="View Data Source">
-                    {move || source().map(|source: DataSourceView| {
-                        let supported: Vec<i64> = source.supported_scopes.iter().map(|t| t.id).collect();
-                        let choice = RwSignal::new(String::new());
-                        view! {
-                            <h2>{source.name.clone()}</h2>
-                            <p>"Type: " {source.kind.clone()}</p>
-                            <h3>"Supported Scopes"</h3>
-                            <ul class="scopes">
-                                {source.supported_scopes.iter().map(|t| view! { <li>{t.text.clone()}</li> }).collect_view()}
-                            </ul>
-                            {move || is_superuser().then(|| {
-                                let options = types.get().and_then(Result::ok).unwrap_or_default();
-                                let supported = supported.clone();
-                                view! {
-                                    <div class="inline-form">
-                                        <label>"Data type"
-                                            <select on:change=move |ev| choice.set(event_target_value(&ev))>
-                                                <option value="">"Choose…"</option>
-                                                {options.into_iter().filter(|t| !supported.contains(&t.id)).map(|t| view! {
-                                                    <option value=t.id.to_string()>{t.text.clone()}</option>
-                                                }).collect_view()}
-                                            </select>
-                                        </label>
-                                        <button class="primary" aria-label="Add"
-                                            disabled=move || choice.get().is_empty() || add_scope.pending().get()
-                                            on:click=move |_| {
-                                                if let Ok(data_type_id) = choice.get().parse() {
-                                                    add_scope.dispatch(AddSupportedScope { data_source_id: id, data_type_id });
-                                                }
-                                            }>"＋ Add"</button>
-                                    </div>
-                                }
-                            })}
-                            {move || add_scope.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-                        }
-                    })}
-                    <div class="actions"><button on:click=move |_| viewing.set(None)>"Close"</button></div>
+                <div class="inline-form">
+                    <label>"Data type"
+                        <select on:change=move |ev| choice.set(event_target_value(&ev))>
+                            <option value="">"Choose…"</option>
+                            {options.into_iter().filter(|t| !supported.contains(&t.id)).map(|t| view! {
+                                <option value=t.id.to_string()>{t.text.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <button class="primary" aria-label="Add"
+                        disabled=move || choice.get().is_empty() || add_scope.pending().get()
+                        on:click=move |_| {
+                            if let Ok(data_type_id) = choice.get().parse() {
+                                add_scope.dispatch(AddSupportedScope { data_source_id: id, data_type_id });
+                            }
+                        }>"＋ Add"</button>
                 </div>
             }
         })}
+        {move || add_scope.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
+        {move || remove_scope.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
+        {move || is_superuser.get().then(|| {
+            let (name, kind) = (edit_name.clone(), edit_kind.clone());
+            view! {
+                <div class="actions">
+                    <button on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button class="danger" on:click=move |_| confirming.set(true)>"Delete"</button>
+                </div>
+                <Show when=move || editing.get()>
+                    <EditForm id name=name.clone() kind=kind.clone() edit editing/>
+                </Show>
+                {move || edit.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
+            }
+        })}
+        <Show when=move || confirming.get()>
+            <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
+                <p>{format!("Delete {name}? Studies and clients stop listing it; its observations are kept.")}</p>
+                <div class="actions">
+                    <button on:click=move |_| confirming.set(false)>"Keep it"</button>
+                    <button class="danger" disabled=move || delete.pending().get()
+                        on:click=move |_| { delete.dispatch(DeleteDataSource { id }); }>"Delete"</button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn EditForm(id: i64, name: String, kind: String, edit: ServerAction<EditDataSource>, editing: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <ActionForm action=edit attr:aria-label="Edit Data Source">
+            <input type="hidden" name="id" value=id.to_string()/>
+            <label>"Name" <input type="text" name="name" required value=name/></label>
+            <KindSelect selected=kind/>
+            <div class="actions">
+                <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                <button class="primary" type="submit" disabled=move || edit.pending().get()>"Save"</button>
+            </div>
+        </ActionForm>
     }
 }

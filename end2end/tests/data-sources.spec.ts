@@ -1,0 +1,50 @@
+import { test, expect } from './fixtures';
+import { logIn } from './console';
+import { tokenFor } from './jhe';
+
+test('a super user edits a data source, removes a scope, and deletes it after confirming; the open modal survives reload', async ({ page, request }) => {
+  const sam = { Authorization: `Bearer ${tokenFor('sam@example.com')}` };
+  const name = `Ring ${Date.now().toString(36)}`;
+  const created = await request.post('/api/v1/data_sources', { headers: sam, data: { name, type: 'personal_device' } });
+  expect(created.status()).toBe(201);
+  const id = (await created.json()).id;
+  for (const scope of [50002, 50004]) {
+    expect((await request.post(`/api/v1/data_sources/${id}/supported_scopes`, { headers: sam, data: { scope_code_id: scope } })).status()).toBe(201);
+  }
+
+  await logIn(page, 'sam@example.com');
+  await page.goto('/data-sources');
+  await page.getByRole('row', { name: new RegExp(name) }).getByRole('button', { name: 'View' }).click();
+  await expect(page).toHaveURL(new RegExp(`/data-sources\\?view=${id}$`));
+  await page.reload();
+  const view = page.getByRole('dialog', { name: 'View Data Source' });
+  await expect(view.getByRole('heading', { name })).toBeVisible();
+  await page.screenshot({ path: 'screenshots/data-source.png', fullPage: true });
+
+  // Remove one supported scope.
+  const scopes = view.locator('ul.scopes li');
+  await expect(scopes).toHaveCount(2);
+  await view.getByRole('button', { name: 'Remove Heart Rate' }).click();
+  await expect(scopes).toHaveCount(1);
+
+  // Edit the name and type.
+  await view.getByRole('button', { name: 'Edit' }).click();
+  await view.getByLabel('Name', { exact: true }).fill(`${name} v2`);
+  await view.locator('select[name="kind"]').selectOption({ label: 'Medical Device' });
+  await view.getByRole('button', { name: 'Save' }).click();
+  await expect(view.getByRole('heading', { name: `${name} v2` })).toBeVisible();
+  await expect(view.getByText('Type: Medical Device')).toBeVisible();
+
+  // Delete asks first; "Keep it" keeps it.
+  await view.getByRole('button', { name: 'Delete' }).click();
+  const confirm = view.getByRole('alertdialog', { name: 'Confirm deletion' });
+  await expect(confirm).toContainText(`Delete ${name} v2?`);
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  await expect(confirm).toHaveCount(0);
+  await view.getByRole('button', { name: 'Delete' }).click();
+  await confirm.getByRole('button', { name: 'Delete' }).click();
+  await expect(page).toHaveURL(/\/data-sources$/);
+  await expect(page.getByRole('row', { name: new RegExp(name) })).toHaveCount(0);
+  const gone = await request.get(`/api/v1/data_sources/${id}`, { headers: sam });
+  expect(gone.status()).toBe(404);
+});
