@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod patients;
+pub mod studies;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataTypeView {
@@ -28,8 +29,13 @@ pub struct StudyView {
     pub name: String,
     pub description: String,
     pub organization: String,
+    pub organization_id: i64,
     pub data_sources: Vec<DataSourceView>,
     pub scope_requests: Vec<DataTypeView>,
+    pub patients: Vec<patients::NamedId>,
+    pub clients: Vec<patients::NamedId>,
+    /// Whether the signed-in user may change the study (manager or member).
+    pub can_write: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,11 +216,24 @@ pub async fn studies() -> Result<Vec<StudyView>, ServerFnError> {
     for study in page.items {
         let sources = jhe_core::studies::data_sources(&db, &caller, study.id).await.map_err(|e| server::refuse_with(&e))?;
         let requests = jhe_core::studies::scope_requests(&db, &caller, study.id).await.map_err(|e| server::refuse_with(&e))?;
+        let enrolled = jhe_core::studies::patients(&db, &caller, study.id, &request).await.map_err(|e| server::refuse_with(&e))?;
+        let clients = jhe_core::clients::of_study(&db, &caller, study.id).await.map_err(|e| server::refuse_with(&e))?;
         views.push(StudyView {
             id: study.id,
             name: study.name,
             description: study.description,
             organization: study.organization.name,
+            organization_id: study.organization.id,
+            patients: enrolled
+                .items
+                .into_iter()
+                .map(|p| patients::NamedId {
+                    id: p.id,
+                    name: format!("{} {}", p.name_given.unwrap_or_default(), p.name_family.unwrap_or_default()).trim().to_owned(),
+                })
+                .collect(),
+            clients: clients.into_iter().map(|c| patients::NamedId { id: c.client.id, name: c.client.name }).collect(),
+            can_write: caller.is_superuser || caller.writes_in_any(&[study.organization.id]),
             data_sources: sources
                 .iter()
                 .filter_map(|link| catalogue.iter().find(|s| s.id == link.data_source.id).cloned())

@@ -1,30 +1,115 @@
-//! Studies: their data sources and scope requests.
+//! Studies: create, edit and delete them; their data sources, scope
+//! requests, enrolled patients and patient apps.
 
 use leptos::prelude::*;
 
 use super::{ErrorBanner, Loading};
+use crate::api::patients::{invitation_clients, patient_scopes};
+use crate::api::studies::{AddStudy, AddStudyClient, DeleteStudy, EditStudy, EnrolPatient, RemoveStudyClient, UnenrolPatient, enrolment_candidates};
 use crate::api::{AddScopeRequest, AddStudyDataSource, StudyView, data_sources, data_types, studies};
+
+/// Every change a study card can make; the list reloads after any of them.
+#[derive(Clone, Copy)]
+struct StudyActions {
+    add_source: ServerAction<AddStudyDataSource>,
+    add_request: ServerAction<AddScopeRequest>,
+    edit: ServerAction<EditStudy>,
+    delete: ServerAction<DeleteStudy>,
+    enrol: ServerAction<EnrolPatient>,
+    unenrol: ServerAction<UnenrolPatient>,
+    add_client: ServerAction<AddStudyClient>,
+    remove_client: ServerAction<RemoveStudyClient>,
+}
+
+impl StudyActions {
+    fn new() -> Self {
+        StudyActions {
+            add_source: ServerAction::new(),
+            add_request: ServerAction::new(),
+            edit: ServerAction::new(),
+            delete: ServerAction::new(),
+            enrol: ServerAction::new(),
+            unenrol: ServerAction::new(),
+            add_client: ServerAction::new(),
+            remove_client: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever any action completes.
+    fn version(&self) -> usize {
+        self.add_source.version().get() + self.add_request.version().get() + self.edit.version().get()
+            + self.delete.version().get() + self.enrol.version().get() + self.unenrol.version().get()
+            + self.add_client.version().get() + self.remove_client.version().get()
+    }
+
+    /// The latest refusal of any action.
+    fn error(&self) -> Option<ServerFnError> {
+        [
+            self.add_source.value().get().and_then(Result::err),
+            self.add_request.value().get().and_then(Result::err),
+            self.edit.value().get().and_then(Result::err),
+            self.delete.value().get().and_then(Result::err),
+            self.enrol.value().get().and_then(Result::err),
+            self.unenrol.value().get().and_then(Result::err),
+            self.add_client.value().get().and_then(Result::err),
+            self.remove_client.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    }
+}
 
 #[component]
 pub fn StudiesPage() -> impl IntoView {
-    let add_source = ServerAction::<AddStudyDataSource>::new();
-    let add_request = ServerAction::<AddScopeRequest>::new();
-    let list = Resource::new(move || (add_source.version().get(), add_request.version().get()), |_| studies());
+    let actions = StudyActions::new();
+    let add = ServerAction::<AddStudy>::new();
+    let list = Resource::new(move || (actions.version(), add.version().get()), |_| studies());
     let sources = Resource::new(|| (), |_| data_sources());
     let types = Resource::new(|| (), |_| data_types());
+    let scopes = Resource::new(|| (), |_| patient_scopes());
+    let apps = Resource::new(|| (), |_| invitation_clients());
+    let adding = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add.value().get() {
+            adding.set(false);
+        }
+    });
     view! {
         <section class="card">
-            <h1>"Studies"</h1>
-            {move || add_source.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-            {move || add_request.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
+            <div class="heading-row">
+                <h1>"Studies"</h1>
+                <button class="primary" on:click=move |_| adding.set(true)>"Add Study"</button>
+            </div>
+            {move || actions.error().map(|error| view! { <ErrorBanner error/> })}
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || list.get().map(|result| match result {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="notice">"No studies in your organizations."</p> }.into_any(),
-                    Ok(list) => list.into_iter().map(|study| view! { <StudyCard study sources types add_source add_request/> }).collect_view().into_any(),
+                    Ok(list) => list.into_iter().map(|study| view! { <StudyCard study sources types apps actions/> }).collect_view().into_any(),
                 })}
             </Suspense>
         </section>
+        <Show when=move || adding.get()>
+            <div class="modal" role="dialog" aria-label="Add Study">
+                <h2>"Add Study"</h2>
+                <ActionForm action=add>
+                    <label>"Organization"
+                        <select name="organization_id" required>
+                            {move || scopes.get().and_then(Result::ok).map(|s| s.organizations).unwrap_or_default().into_iter()
+                                .map(|o| view! { <option value=o.id.to_string()>{o.name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>"Name" <input type="text" name="name" required/></label>
+                    <label>"Description" <textarea name="description" rows="3" required></textarea></label>
+                    <div class="actions">
+                        <button type="button" on:click=move |_| adding.set(false)>"Cancel"</button>
+                        <button class="primary" type="submit" disabled=move || add.pending().get()>"Create"</button>
+                    </div>
+                </ActionForm>
+                {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
+            </div>
+        </Show>
     }
 }
 
@@ -33,9 +118,10 @@ fn StudyCard(
     study: StudyView,
     sources: Resource<Result<Vec<crate::api::DataSourceView>, ServerFnError>>,
     types: Resource<Result<Vec<crate::api::DataTypeView>, ServerFnError>>,
-    add_source: ServerAction<AddStudyDataSource>,
-    add_request: ServerAction<AddScopeRequest>,
+    apps: Resource<Result<Vec<crate::api::patients::NamedId>, ServerFnError>>,
+    actions: StudyActions,
 ) -> impl IntoView {
+    let StudyActions { add_source, add_request, .. } = actions;
     let study_id = study.id;
     let source_choice = RwSignal::new(String::new());
     let type_choice = RwSignal::new(String::new());
@@ -92,6 +178,152 @@ fn StudyCard(
             </div>
             {warning}
             </div>
+            <StudyPatients study=study.clone() actions/>
+            <StudyClients study=study.clone() apps actions/>
+            {study.can_write.then(|| view! { <StudyEditing study=study.clone() actions/> })}
         </article>
+    }
+}
+
+/// "Patients": who is enrolled, enrol more from the organization, unenrol.
+#[component]
+fn StudyPatients(study: StudyView, actions: StudyActions) -> impl IntoView {
+    let (study_id, organization_id, can_write) = (study.id, study.organization_id, study.can_write);
+    let candidates = Resource::new(move || actions.enrol.version().get() + actions.unenrol.version().get(),
+        move |_| enrolment_candidates(study_id, organization_id));
+    let choice = RwSignal::new(String::new());
+    view! {
+        <div role="group" aria-label="Patients">
+            <h3>"Patients"</h3>
+            {study.patients.is_empty().then(|| view! { <p class="notice">"No patients enrolled."</p> })}
+            <ul class="scopes">
+                {study.patients.into_iter().map(|p| {
+                    let label = format!("Unenrol {}", p.name);
+                    view! {
+                        <li>
+                            <a href=format!("/patients/{}", p.id)>{p.name}</a>
+                            {can_write.then(|| view! {
+                                <button class="icon" aria-label=label on:click=move |_| {
+                                    actions.unenrol.dispatch(UnenrolPatient { study_id, patient_id: p.id });
+                                }>"Unenrol"</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {can_write.then(|| view! {
+                <div class="inline-form">
+                    <label>"Patient"
+                        <select on:change=move |ev| choice.set(event_target_value(&ev))>
+                            <option value="">"Choose…"</option>
+                            <Suspense fallback=|| ()>
+                                {move || candidates.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                                    .map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
+                            </Suspense>
+                        </select>
+                    </label>
+                    <button class="primary" aria-label="Enrol" disabled=move || choice.get().is_empty()
+                        on:click=move |_| if let Ok(patient_id) = choice.get().parse() {
+                            actions.enrol.dispatch(EnrolPatient { study_id, patient_id });
+                        }>"Enrol"</button>
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// "Clients": the patient apps this study's invitations and data go through.
+#[component]
+fn StudyClients(
+    study: StudyView,
+    apps: Resource<Result<Vec<crate::api::patients::NamedId>, ServerFnError>>,
+    actions: StudyActions,
+) -> impl IntoView {
+    let (study_id, can_write) = (study.id, study.can_write);
+    let used: Vec<i64> = study.clients.iter().map(|c| c.id).collect();
+    let choice = RwSignal::new(String::new());
+    view! {
+        <div role="group" aria-label="Clients">
+            <h3>"Clients"</h3>
+            <ul class="scopes">
+                {study.clients.into_iter().map(|c| {
+                    let label = format!("Remove {}", c.name);
+                    view! {
+                        <li>
+                            {c.name}
+                            {can_write.then(|| view! {
+                                <button class="icon" aria-label=label on:click=move |_| {
+                                    actions.remove_client.dispatch(RemoveStudyClient { study_id, client_id: c.id });
+                                }>"Remove"</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {can_write.then(|| view! {
+                <div class="inline-form">
+                    <label>"Patient app"
+                        <select on:change=move |ev| choice.set(event_target_value(&ev))>
+                            <option value="">"Choose…"</option>
+                            <Suspense fallback=|| ()>
+                                {move || apps.get().and_then(Result::ok).unwrap_or_default().into_iter()
+                                    .filter(|a| !used.contains(&a.id))
+                                    .map(|a| view! { <option value=a.id.to_string()>{a.name}</option> }).collect_view()}
+                            </Suspense>
+                        </select>
+                    </label>
+                    <button class="primary" aria-label="Add client" disabled=move || choice.get().is_empty()
+                        on:click=move |_| if let Ok(client_id) = choice.get().parse() {
+                            actions.add_client.dispatch(AddStudyClient { study_id, client_id });
+                        }>"＋ Add"</button>
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// "Edit" and "Delete" (after a confirmation) for those who may change the study.
+#[component]
+fn StudyEditing(study: StudyView, actions: StudyActions) -> impl IntoView {
+    let (editing, confirming) = (RwSignal::new(false), RwSignal::new(false));
+    let id = study.id;
+    Effect::new(move |_| {
+        if let Some(Ok(())) = actions.edit.value().get() {
+            editing.set(false);
+        }
+    });
+    let question = format!("Delete {}? Its enrolments, consents and scope requests go with it; observations are kept.", study.name);
+    view! {
+        <div class="actions">
+            <button on:click=move |_| editing.set(true)>"Edit"</button>
+            <button class="danger" on:click=move |_| confirming.set(true)>"Delete"</button>
+        </div>
+        <Show when=move || editing.get()>
+            <StudyForm study=study.clone() edit=actions.edit editing/>
+        </Show>
+        <Show when=move || confirming.get()>
+            <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
+                <p>{question.clone()}</p>
+                <div class="actions">
+                    <button on:click=move |_| confirming.set(false)>"Keep it"</button>
+                    <button class="danger" on:click=move |_| { actions.delete.dispatch(DeleteStudy { id }); }>"Delete"</button>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn StudyForm(study: StudyView, edit: ServerAction<EditStudy>, editing: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <ActionForm action=edit attr:aria-label="Edit Study">
+            <input type="hidden" name="id" value=study.id.to_string()/>
+            <label>"Name" <input type="text" name="name" required value=study.name/></label>
+            <label>"Description" <textarea name="description" rows="3" required prop:value=study.description></textarea></label>
+            <div class="actions">
+                <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                <button class="primary" type="submit" disabled=move || edit.pending().get()>"Save"</button>
+            </div>
+        </ActionForm>
     }
 }
