@@ -28,6 +28,11 @@ pub struct ListedObservation {
     pub last_updated: String,
     /// The OMH data point, keys as uploaded.
     pub omh_data: serde_json::Value,
+    /// Not in JHE's object: the console shows them.
+    #[serde(skip)]
+    pub data_source_name: Option<String>,
+    #[serde(skip)]
+    pub effective_start: Option<crate::time::Micros>,
 }
 
 impl From<ListedObservationRow> for ListedObservation {
@@ -44,6 +49,8 @@ impl From<ListedObservationRow> for ListedObservation {
             coding_text: row.text,
             last_updated: crate::time::to_iso(row.last_updated),
             omh_data: serde_json::from_str(&row.omh_data).unwrap_or(serde_json::Value::Null),
+            data_source_name: row.data_source_name,
+            effective_start: row.effective_start,
         }
     }
 }
@@ -56,7 +63,13 @@ pub async fn list(db: &Db, caller: &Caller, mut filter: ObservationFilter, reque
             if filter.patient_id.is_some_and(|p| p != patient_id) {
                 return Page::of(Vec::new(), request);
             }
-            filter = ObservationFilter { patient_id: Some(patient_id), observation_id: filter.observation_id, ..Default::default() };
+            filter = ObservationFilter {
+                patient_id: Some(patient_id),
+                practitioner_id: None,
+                organization_id: None,
+                study_id: None,
+                ..filter
+            };
         }
         (None, None) => return Page::of(Vec::new(), request),
     }

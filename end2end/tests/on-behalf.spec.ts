@@ -18,18 +18,24 @@ test.describe('consent on a patient\'s behalf', () => {
     await page.goto('/patients/40001');
     await expect(page.getByRole('heading', { name: 'Studies Pending Consent' })).toBeVisible();
     const group = () => page.getByRole('group', { name: 'Behalf Study' });
+    // Saves and waits for the server's answer, so that a reload cannot overtake it.
+    const save = async () => {
+      const saved = page.waitForResponse((r) => r.url().includes('/console/api/save_consents'));
+      await save();
+      expect((await saved).status()).toBe(200);
+    };
     await group().getByLabel('Heart Rate').check();
-    await group().getByRole('button', { name: 'Save' }).click();
+    await save();
     await expect(page.getByRole('heading', { name: 'Studies Answered' })).toBeVisible();
     await page.reload();
     await expect(group().getByLabel('Heart Rate')).toBeChecked();
 
     await group().getByLabel('Heart Rate').uncheck();
-    await group().getByRole('button', { name: 'Save' }).click();
+    await save();
     await page.reload();
     await expect(group().getByLabel('Heart Rate')).not.toBeChecked();
     await group().getByLabel('Heart Rate').check();
-    await group().getByRole('button', { name: 'Save' }).click();
+    await save();
     await page.reload();
     await expect(group().getByLabel('Heart Rate')).toBeChecked();
     await page.screenshot({ path: 'screenshots/patient-on-behalf.png', fullPage: true });

@@ -68,11 +68,17 @@ pub struct ObservationView {
     pub patient_id: i64,
     pub patient_name: String,
     pub data_type: String,
+    /// The data source that uploaded it.
+    pub source: String,
+    /// The start of its effective time (ISO 8601), and in microseconds.
     pub when: String,
+    pub at: Option<i64>,
     /// The data point, pretty-printed.
     pub data_point: String,
     /// The main value, e.g. `8725 steps` or `72 beats/min`.
     pub summary: String,
+    /// That value as a number, for charts.
+    pub value: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -321,34 +327,87 @@ pub async fn save_consents(patient_id: i64, study_id: i64, listed: Vec<i64>, gra
         .map_err(|e| server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "observations")]
-pub async fn observations() -> Result<Vec<ObservationView>, ServerFnError> {
+/// Rows per page of the observations table.
+pub const OBSERVATION_PAGE_SIZE: i64 = 25;
+
+/// The observations table's filters; dates are `YYYY-MM-DD`, both inclusive.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ObservationFilters {
+    pub organization_id: Option<i64>,
+    pub study_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub data_type_id: Option<i64>,
+    pub from: String,
+    pub to: String,
+    pub page: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservationPage {
+    pub count: i64,
+    pub number: i64,
+    pub has_next: bool,
+    pub items: Vec<ObservationView>,
+}
+
+#[server(prefix = "/console/api", endpoint = "observations", input = leptos::server_fn::codec::Json)]
+pub async fn observations(filters: ObservationFilters) -> Result<ObservationPage, ServerFnError> {
     let (db, caller) = server::caller().await?;
-    let request = jhe_core::paging::PageRequest { number: Some(1), size: 100 };
-    let page = jhe_core::observations::list(&db, &caller, Default::default(), &request)
-        .await
-        .map_err(|e| server::refuse_with(&e))?;
-    Ok(page
-        .items
-        .into_iter()
-        .map(|o| {
-            let body = &o.omh_data["body"];
-            let when = body["effective_time_frame"]["date_time"]
-                .as_str()
-                .or_else(|| body["effective_time_frame"]["time_interval"]["start_date_time"].as_str())
-                .unwrap_or("")
-                .to_owned();
-            ObservationView {
-                id: o.id,
-                patient_id: o.subject_patient_id,
-                patient_name: format!("{} {}", o.patient_name_given.unwrap_or_default(), o.patient_name_family.unwrap_or_default()).trim().to_owned(),
-                data_type: o.coding_text,
-                when,
-                summary: summarize(body),
-                data_point: serde_json::to_string_pretty(&o.omh_data).unwrap_or_default(),
-            }
-        })
-        .collect())
+    let day = |text: &str, field: &str| -> Result<Option<i64>, ServerFnError> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| server::refuse(400, &format!("{field}: \"{text}\" is not a date (YYYY-MM-DD)")))?;
+        Ok(Some(jhe_core::time::from_datetime(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())))
+    };
+    const DAY: i64 = 86_400 * 1_000_000;
+    let filter = jhe_core::store::observations::ObservationFilter {
+        organization_id: filters.organization_id,
+        study_id: filters.study_id,
+        patient_id: filters.patient_id,
+        data_type_id: filters.data_type_id,
+        effective_from: day(&filters.from, "From")?,
+        // The "to" day is included: before the next midnight.
+        effective_before: day(&filters.to, "To")?.map(|start| start + DAY),
+        ..Default::default()
+    };
+    let request = jhe_core::paging::PageRequest { number: Some(filters.page.max(1)), size: OBSERVATION_PAGE_SIZE };
+    let page = jhe_core::observations::list(&db, &caller, filter, &request).await.map_err(|e| server::refuse_with(&e))?;
+    Ok(ObservationPage {
+        count: page.count,
+        number: page.number,
+        has_next: page.has_next,
+        items: page
+            .items
+            .into_iter()
+            .map(|o| {
+                let body = &o.omh_data["body"];
+                ObservationView {
+                    id: o.id,
+                    patient_id: o.subject_patient_id,
+                    patient_name: format!("{} {}", o.patient_name_given.unwrap_or_default(), o.patient_name_family.unwrap_or_default()).trim().to_owned(),
+                    data_type: o.coding_text,
+                    source: o.data_source_name.unwrap_or_default(),
+                    when: o.effective_start.map(jhe_core::time::to_iso).unwrap_or_default(),
+                    at: o.effective_start,
+                    summary: summarize(body),
+                    value: main_value(body),
+                    data_point: serde_json::to_string_pretty(&o.omh_data).unwrap_or_default(),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The number a chart plots: the first `{value}` or number of the body.
+#[cfg(feature = "ssr")]
+fn main_value(body: &serde_json::Value) -> Option<f64> {
+    let fields = body.as_object()?;
+    fields
+        .iter()
+        .filter(|(key, _)| key.as_str() != "effective_time_frame")
+        .find_map(|(_, value)| value.get("value").and_then(serde_json::Value::as_f64).or_else(|| value.as_f64()))
 }
 
 /// The key value of a body: its first `{value, unit}` or number.

@@ -198,3 +198,16 @@ pub async fn generate_invitation(patient_id: i64, client_id: i64) -> Result<Stri
     // A new invitation always carries its link.
     Ok(invitation.invitation_link.unwrap_or_default())
 }
+
+/// The patients to pick from in filters (the first thousand, by id).
+#[server(prefix = "/console/api", endpoint = "patient_choices")]
+pub async fn patient_choices(organization_id: Option<i64>, study_id: Option<i64>) -> Result<Vec<NamedId>, ServerFnError> {
+    let (db, caller) = super::server::caller().await?;
+    let filter = jhe_core::store::patients::PatientFilter { organization_id, study_id, ..Default::default() };
+    let request = jhe_core::paging::PageRequest { number: Some(1), size: jhe_core::paging::MAX_PAGE_SIZE };
+    let found = jhe_core::patients::list(&db, &caller, filter, &request).await.map_err(|e| super::server::refuse_with(&e))?;
+    Ok(found.items.into_iter().map(|p| {
+        let name = format!("{} {}", p.name_given.unwrap_or_default(), p.name_family.unwrap_or_default()).trim().to_owned();
+        NamedId { id: p.id, name }
+    }).collect())
+}

@@ -91,6 +91,8 @@ pub struct ListedObservationRow {
     pub text: String,
     pub last_updated: Micros,
     pub omh_data: String,
+    pub data_source_name: Option<String>,
+    pub effective_start: Option<Micros>,
 }
 
 /// What an observation list is narrowed by. `practitioner_id` applies the
@@ -103,23 +105,30 @@ pub struct ObservationFilter {
     pub study_id: Option<i64>,
     pub patient_id: Option<i64>,
     pub observation_id: Option<i64>,
+    pub data_type_id: Option<i64>,
+    /// Effective time at or after.
+    pub effective_from: Option<Micros>,
+    /// Effective time strictly before.
+    pub effective_before: Option<Micros>,
 }
 
 const LIST_FILTER: &str = "FROM observations o JOIN patients p ON p.id = o.patient_id \
-     JOIN data_types t ON t.id = o.data_type_id WHERE \
+     JOIN data_types t ON t.id = o.data_type_id LEFT JOIN data_sources d ON d.id = o.data_source_id WHERE \
      ($1 IS NULL OR EXISTS (SELECT 1 FROM study_patients sp JOIN studies s ON s.id = sp.study_id \
         JOIN practitioner_organizations po ON po.organization_id = s.organization_id \
         JOIN study_scope_requests r ON r.study_id = s.id AND r.data_type_id = o.data_type_id \
         JOIN study_patient_scope_consents c ON c.study_patient_id = sp.id AND c.data_type_id = o.data_type_id \
         WHERE sp.patient_id = o.patient_id AND po.practitioner_id = $1 AND c.consented \
         AND ($2 IS NULL OR s.organization_id = $2) AND ($3 IS NULL OR s.id = $3))) \
-     AND ($4 IS NULL OR o.patient_id = $4) AND ($5 IS NULL OR o.id = $5)";
+     AND ($4 IS NULL OR o.patient_id = $4) AND ($5 IS NULL OR o.id = $5) AND ($6 IS NULL OR o.data_type_id = $6) \
+     AND ($7 IS NULL OR o.effective_start >= $7) AND ($8 IS NULL OR o.effective_start < $8)";
 
 pub async fn count_listed(conn: Conn<'_>, filter: &ObservationFilter) -> StoreResult<i64> {
     let sql = format!("SELECT COUNT(*) {LIST_FILTER}");
     let (n,): (i64,) = on_conn!(conn, c => sqlx::query_as(&sql)
         .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
-        .bind(filter.patient_id).bind(filter.observation_id)
+        .bind(filter.patient_id).bind(filter.observation_id).bind(filter.data_type_id)
+        .bind(filter.effective_from).bind(filter.effective_before)
         .fetch_one(c).await)?;
     Ok(n)
 }
@@ -128,11 +137,13 @@ pub async fn count_listed(conn: Conn<'_>, filter: &ObservationFilter) -> StoreRe
 pub async fn list(conn: Conn<'_>, filter: &ObservationFilter, offset: i64, limit: i64) -> StoreResult<Vec<ListedObservationRow>> {
     let sql = format!(
         "SELECT o.id, o.patient_id, p.name_family, p.name_given, p.user_id, o.data_type_id, t.coding_system, \
-         t.coding_code, t.text, o.last_updated, o.omh_data {LIST_FILTER} ORDER BY o.last_updated DESC, o.id DESC LIMIT $6 OFFSET $7"
+         t.coding_code, t.text, o.last_updated, o.omh_data, d.name AS data_source_name, o.effective_start \
+         {LIST_FILTER} ORDER BY o.last_updated DESC, o.id DESC LIMIT $9 OFFSET $10"
     );
     Ok(on_conn!(conn, c => sqlx::query_as(&sql)
         .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
-        .bind(filter.patient_id).bind(filter.observation_id).bind(limit).bind(offset)
+        .bind(filter.patient_id).bind(filter.observation_id).bind(filter.data_type_id)
+        .bind(filter.effective_from).bind(filter.effective_before).bind(limit).bind(offset)
         .fetch_all(c).await)?)
 }
 

@@ -18,6 +18,7 @@ pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCa
         study_id: query.int("study_id")?,
         patient_id: query.int("patient_id")?,
         observation_id: query.int("observation_id")?,
+        ..ObservationFilter::default()
     };
     let page = observations::list(&state.db, &caller, filter, &query.page_request()?).await?;
     Ok(query.envelope(&state.oidc.site_url, page))
