@@ -4,6 +4,11 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod clients;
+pub mod organizations;
+pub mod practitioners;
+pub mod settings;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataTypeView {
     pub id: i64,
