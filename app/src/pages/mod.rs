@@ -6,6 +6,11 @@ pub mod data_types;
 pub mod observations;
 pub mod studies;
 
+pub mod clients;
+pub mod organizations;
+pub mod practitioners;
+pub mod settings;
+
 use leptos::prelude::*;
 
 use crate::auth::error_text;
