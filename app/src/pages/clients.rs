@@ -152,6 +152,12 @@ fn AddDialog(add: ServerAction<AddClient>, adding: RwSignal<bool>) -> impl IntoV
     let name = RwSignal::new(String::new());
     let client_id = RwSignal::new(String::new());
     let invitation_url = RwSignal::new(String::new());
+    let first = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = first.get() {
+            let _ = input.focus();
+        }
+    });
     let missing = RwSignal::new(None::<&'static str>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -180,7 +186,7 @@ fn AddDialog(add: ServerAction<AddClient>, adding: RwSignal<bool>) -> impl IntoV
         <div class="modal" role="dialog" aria-label="Add Client">
             <h2>"Add Client"</h2>
             <form novalidate on:submit=submit>
-                <label>"Name" <input type="text" required aria-required="true" bind:value=name/></label>
+                <label>"Name" <input node_ref=first type="text" required aria-required="true" bind:value=name/></label>
                 <label>"Client ID" <input type="text" required aria-required="true" autocomplete="off" bind:value=client_id/></label>
                 <label>"Invitation URL"
                     <input type="text" required aria-required="true" placeholder="https://app.example.com/invite?code=CODE" bind:value=invitation_url/>

@@ -171,15 +171,23 @@ fn Detail(org: OrganizationDetail, controls: ControlsContext) -> impl IntoView {
                 </table>
             }.into_any()
         }}
-        {move || confirming.get().map(|(user_id, who)| view! {
+        {move || confirming.get().map(|(user_id, who)| {
+            let cancel = NodeRef::<leptos::html::Button>::new();
+            Effect::new(move |_| {
+                if let Some(button) = cancel.get() {
+                    let _ = button.focus();
+                }
+            });
+            view! {
             <div class="confirm" role="alertdialog" aria-label="Confirm removal">
                 <p>{format!("Remove {who} from {org_name}?")}</p>
                 <button class="danger" disabled=move || remove.pending().get() on:click=move |_| {
                     remove.dispatch(RemoveMember { organization_id: org_id, user_id });
                     confirming.set(None);
                 }>"Yes, remove"</button>
-                <button on:click=move |_| confirming.set(None)>"Cancel"</button>
+                <button node_ref=cancel on:click=move |_| confirming.set(None)>"Cancel"</button>
             </div>
+            }
         })}
         <h3>"Studies"</h3>
         {if org.studies.is_empty() {
@@ -237,6 +245,12 @@ fn MemberRow(
 fn AddMemberDialog(organization_id: Memo<Option<i64>>, add_member: ServerAction<AddMember>, adding_member: RwSignal<bool>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let role = RwSignal::new("member".to_owned());
+    let first = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = first.get() {
+            let _ = input.focus();
+        }
+    });
     let missing = RwSignal::new(None::<&'static str>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -253,7 +267,7 @@ fn AddMemberDialog(organization_id: Memo<Option<i64>>, add_member: ServerAction<
         <div class="modal" role="dialog" aria-label="Add Member">
             <h2>"Add Member"</h2>
             <form novalidate on:submit=submit>
-                <label>"Email" <input type="email" required aria-required="true" autocomplete="off" bind:value=email/></label>
+                <label>"Email" <input node_ref=first type="email" required aria-required="true" autocomplete="off" bind:value=email/></label>
                 <label>"Role"
                     <select on:change=move |ev| role.set(event_target_value(&ev))>
                         {ROLES.iter().map(|(key, label)| view! { <option value=*key selected=*key == "member">{*label}</option> }).collect_view()}
@@ -279,6 +293,12 @@ fn AddSubOrganizationDialog(
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
+    let first = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = first.get() {
+            let _ = input.focus();
+        }
+    });
     let missing = RwSignal::new(None::<&'static str>);
     add_sub.value().set(None);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -300,7 +320,7 @@ fn AddSubOrganizationDialog(
         <div class="modal" role="dialog" aria-label="Add Sub-organization">
             <h2>"Add Sub-organization"</h2>
             <form novalidate on:submit=submit>
-                <label>"Name" <input type="text" required aria-required="true" bind:value=name/></label>
+                <label>"Name" <input node_ref=first type="text" required aria-required="true" bind:value=name/></label>
                 <label>"Type"
                     <select required aria-required="true" on:change=move |ev| kind.set(event_target_value(&ev))>
                         <option value="">"Choose…"</option>

@@ -84,6 +84,12 @@ fn AddDialog(add: ServerAction<AddPractitioner>, adding: RwSignal<bool>) -> impl
     let password = RwSignal::new(String::new());
     let organization = RwSignal::new(String::new());
     let role = RwSignal::new("member".to_owned());
+    let first = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = first.get() {
+            let _ = input.focus();
+        }
+    });
     let missing = RwSignal::new(None::<&'static str>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -113,7 +119,7 @@ fn AddDialog(add: ServerAction<AddPractitioner>, adding: RwSignal<bool>) -> impl
         <div class="modal" role="dialog" aria-label="Add Practitioner">
             <h2>"Add Practitioner"</h2>
             <form novalidate on:submit=submit>
-                <label>"Email" <input type="email" required aria-required="true" autocomplete="off" bind:value=email/></label>
+                <label>"Email" <input node_ref=first type="email" required aria-required="true" autocomplete="off" bind:value=email/></label>
                 <label>"Given name" <input type="text" required aria-required="true" bind:value=given/></label>
                 <label>"Family name" <input type="text" required aria-required="true" bind:value=family/></label>
                 <label>"Password (leave empty for single sign-on only)"

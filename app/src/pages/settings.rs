@@ -59,15 +59,23 @@ pub fn SettingsPage() -> impl IntoView {
                     }.into_any(),
                 })}
             </Transition>
-            {move || deleting.get().map(|(id, key)| view! {
+            {move || deleting.get().map(|(id, key)| {
+                let cancel = NodeRef::<leptos::html::Button>::new();
+                Effect::new(move |_| {
+                    if let Some(button) = cancel.get() {
+                        let _ = button.focus();
+                    }
+                });
+                view! {
                 <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
                     <p>{format!("Delete the setting {key}?")}</p>
                     <button class="danger" disabled=move || delete.pending().get() on:click=move |_| {
                         delete.dispatch(DeleteSetting { id });
                         deleting.set(None);
                     }>"Yes, delete"</button>
-                    <button on:click=move |_| deleting.set(None)>"Cancel"</button>
+                    <button node_ref=cancel on:click=move |_| deleting.set(None)>"Cancel"</button>
                 </div>
+                }
             })}
         </section>
         <Show when=move || adding.get()>
@@ -96,12 +104,18 @@ fn Row(setting: SettingView, controls: RowControls) -> impl IntoView {
         let key = key.clone();
         move || {
             if is_editing() {
+                let input = NodeRef::<leptos::html::Input>::new();
+                Effect::new(move |_| {
+                    if let Some(input) = input.get() {
+                        let _ = input.focus();
+                    }
+                });
                 view! {
                     <form class="inline-form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
                         ev.prevent_default();
                         update.dispatch(UpdateSetting { id, value: draft.get_untracked() });
                     }>
-                        <input type="text" aria-label=format!("Value of {key}") bind:value=draft/>
+                        <input node_ref=input type="text" aria-label=format!("Value of {key}") bind:value=draft/>
                         <button class="primary" type="submit" disabled=move || update.pending().get()>"Save"</button>
                         <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
                     </form>
@@ -141,6 +155,12 @@ fn AddDialog(add: ServerAction<AddSetting>, adding: RwSignal<bool>) -> impl Into
     let key = RwSignal::new(String::new());
     let value_type = RwSignal::new("string".to_owned());
     let value = RwSignal::new(String::new());
+    let first = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = first.get() {
+            let _ = input.focus();
+        }
+    });
     let missing = RwSignal::new(None::<&'static str>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -160,7 +180,7 @@ fn AddDialog(add: ServerAction<AddSetting>, adding: RwSignal<bool>) -> impl Into
         <div class="modal" role="dialog" aria-label="Add Setting">
             <h2>"Add Setting"</h2>
             <form novalidate on:submit=submit>
-                <label>"Key" <input type="text" required aria-required="true" autocomplete="off" bind:value=key/></label>
+                <label>"Key" <input node_ref=first type="text" required aria-required="true" autocomplete="off" bind:value=key/></label>
                 <label>"Type"
                     <select on:change=move |ev| value_type.set(event_target_value(&ev))>
                         {move || types.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|t| {
