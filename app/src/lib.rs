@@ -66,6 +66,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("consent") view=pages::consent::MyConsentPage/>
                     <Route path=StaticSegment("patients") view=pages::patients::PatientsPage/>
                     <Route path=(StaticSegment("patients"), ParamSegment("id")) view=pages::patients::PatientPage/>
+                    <Route path=StaticSegment("organizations") view=pages::organizations::OrganizationsPage/>
+                    <Route path=StaticSegment("practitioners") view=pages::practitioners::PractitionersPage/>
+                    <Route path=StaticSegment("clients") view=pages::clients::ClientsPage/>
+                    <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
                 </Routes>
             </main>
         </Router>
@@ -98,6 +102,8 @@ fn TopBar() -> impl IntoView {
                             <a href="/data-sources">"Data Sources"</a>
                             <a href="/data-types">"Data Types"</a>
                             <a href="/observations">"Observations"</a>
+                            {user.patient_id.is_none().then(|| view! { <a href="/organizations">"Organizations"</a> })}
+                            {user.is_superuser.then(|| view! { <a href="/practitioners">"Practitioners"</a> <a href="/clients">"Clients"</a> <a href="/settings">"Settings"</a> })}
                         </nav>
                         <span class="who">{user.email.clone()}</span>
                         <button class="link" on:click=move |_| { log_out.dispatch(auth::LogOut {}); }>"Log Out"</button>

@@ -256,3 +256,17 @@ pub async fn remove_member(db: &Db, caller: &Caller, id: i64, user_id: i64) -> R
     tx.commit().await?;
     Ok(())
 }
+
+/// Adds the practitioner with this email to an organization, or changes
+/// their role; true when added. Only a manager learns whether the email
+/// belongs to a practitioner.
+pub async fn set_member_by_email(db: &Db, caller: &Caller, id: i64, email: &str, role: &str) -> Result<bool> {
+    authz::require_manager_of(caller, id)?;
+    let email = crate::users::normalize_email(email)?;
+    let mut tx = db.begin().await?;
+    let user = users::by_email(tx.conn(), &email)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No practitioner has the email {email}.")))?;
+    tx.commit().await?;
+    set_member(db, caller, id, user.id, role).await
+}

@@ -4,7 +4,11 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod clients;
+pub mod organizations;
 pub mod patients;
+pub mod practitioners;
+pub mod settings;
 pub mod studies;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,11 @@ pub mod observations;
 pub mod patients;
 pub mod studies;
 
+pub mod clients;
+pub mod organizations;
+pub mod practitioners;
+pub mod settings;
+
 use leptos::prelude::*;
 
 use crate::auth::error_text;
