@@ -78,12 +78,15 @@ test('add a data source and a data type, consent, upload, read back', async ({ p
       step_count: 8725,
     },
   };
+  // Other journeys may have added data sources first: look its id up.
+  const catalogue = await request.get('/api/v1/data_sources?page_size=1000', { headers: { Authorization: `Bearer ${tokenFor('peter@example.com')}` } });
+  const watch = (await catalogue.json()).results.find((s: { name: string }) => s.name === 'Apple Watch');
   const upload = await request.post('/fhir/r5/Observation', {
     headers: { Authorization: `Bearer ${tokenFor('peter@example.com')}` },
     data: {
       resourceType: 'Observation', status: 'final',
       code: { coding: [{ system: 'https://w3id.org/openmhealth', code: 'omh:step-count:2.0' }] },
-      subject: { reference: 'Patient/40001' }, device: { reference: 'Device/70007' },
+      subject: { reference: 'Patient/40001' }, device: { reference: `Device/${watch.id}` },
       valueAttachment: { contentType: 'application/json', data: Buffer.from(JSON.stringify(dataPoint)).toString('base64') },
     },
   });

@@ -21,7 +21,7 @@ test.describe('consent on a patient\'s behalf', () => {
     // Saves and waits for the server's answer, so that a reload cannot overtake it.
     const save = async () => {
       const saved = page.waitForResponse((r) => r.url().includes('/console/api/save_consents'));
-      await save();
+      await group().getByRole('button', { name: 'Save' }).click();
       expect((await saved).status()).toBe(200);
     };
     await group().getByLabel('Heart Rate').check();
