@@ -35,8 +35,11 @@ test('mary finds patients by search across pages, adds one and edits them; filte
   await expect(page.getByText('No patients match.')).toBeVisible();
   await expect(page).toHaveURL(/study=30002/);
 
-  // A new patient through the form.
+  // A new patient through the form (the study chosen above is remembered: back to all).
   await page.goto('/patients');
+  await expect(page).toHaveURL(/study=30002/);
+  await page.getByLabel('Study').selectOption({ label: 'All studies' });
+  await expect(page).not.toHaveURL(/study=/);
   await page.getByRole('button', { name: 'Add Patient' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add Patient' });
   await dialog.getByLabel('Email').fill(`new-${stamp}@example.com`);
@@ -69,4 +72,21 @@ test('a viewer sees a patient without edit or invitation controls', async ({ pag
   await expect(page.getByRole('heading', { name: 'Peter' , exact: false }).first()).toBeVisible();
   await expect(page.getByRole('button', { name: 'Edit' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Generate Invitation Link' })).toHaveCount(0);
+});
+
+test('the patient list reopens on the organization and study chosen last time', async ({ page }) => {
+  await logIn(page, 'megan@example.com');
+  await page.goto('/patients');
+  await page.getByLabel('Study').selectOption({ label: 'Lifespan Study on BP & HR' });
+  await expect(page).toHaveURL(/study=30001/);
+  await page.goto('/studies');
+  await page.getByRole('link', { name: 'Patients' }).click();
+  await expect(page).toHaveURL(/study=30001/);
+  await expect(page.getByLabel('Study')).toHaveValue('30001');
+  // Choosing "All studies" is remembered too.
+  await page.getByLabel('Study').selectOption({ label: 'All studies' });
+  await expect(page).not.toHaveURL(/study=/);
+  await page.goto('/patients');
+  await expect(page.getByRole('link', { name: /Peter/ })).toBeVisible();
+  await expect(page).not.toHaveURL(/study=/);
 });

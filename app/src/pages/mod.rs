@@ -5,6 +5,7 @@ pub mod data_sources;
 pub mod data_types;
 pub mod observations;
 pub mod patients;
+pub mod remembered;
 pub mod studies;
 
 pub mod clients;

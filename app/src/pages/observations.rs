@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use super::remembered::remember_pickers;
 use super::{ErrorBanner, Loading};
 use crate::api::patients::{patient_choices, patient_scopes};
 use crate::api::{OBSERVATION_PAGE_SIZE, ObservationFilters, ObservationView, data_types, observations};
@@ -59,6 +60,12 @@ pub fn ObservationsPage() -> impl IntoView {
         next.page = 1;
         go.run(next);
     };
+    // Open on the organization and study chosen last time, unless the URL says otherwise.
+    remember_pickers(
+        Memo::new(move |_| (current.get().organization_id, current.get().study_id)),
+        move || query.with_untracked(|q| q.get("org").is_some() || q.get("study").is_some()),
+        Callback::new(move |(organization_id, study_id)| go.run(ObservationFilters { organization_id, study_id, ..current.get_untracked() })),
+    );
     let list = Resource::new(move || current.get(), observations);
     let scopes = Resource::new(|| (), |_| patient_scopes());
     let types = Resource::new(|| (), |_| data_types());

@@ -7,6 +7,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::consent::ConsentPanel;
+use super::remembered::remember_pickers;
 use super::{ErrorBanner, Loading};
 use crate::api::patients::{
     AddPatient, EditPatient, GenerateInvitation, PATIENT_PAGE_SIZE, PatientView, invitation_clients, invitations, patient,
@@ -65,6 +66,13 @@ pub fn PatientsPage() -> impl IntoView {
     let adding = RwSignal::new(false);
     let search_text = RwSignal::new(String::new());
     Effect::new(move |_| search_text.set(current.get().search));
+    // Open on the organization and study chosen last time, unless the URL says otherwise.
+    let go_recall = go.clone();
+    remember_pickers(
+        Memo::new(move |_| (current.get().organization, current.get().study)),
+        move || query.with_untracked(|q| q.get("org").is_some() || q.get("study").is_some()),
+        Callback::new(move |(organization, study)| go_recall(ListQuery { organization, study, ..current.get_untracked() })),
+    );
     Effect::new(move |_| {
         if let Some(Ok(_)) = add.value().get() {
             adding.set(false);
