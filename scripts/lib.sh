@@ -71,3 +71,23 @@ build_release() {
   say "building jhe (release)"
   (cd "$ROOT" && cargo leptos build --release)
 }
+
+# Echoes the URL of a reachable PostgreSQL server (JHE_TEST_DATABASE_URL, or
+# a local one, started or installed when none is running).
+ensure_postgres() {
+  if [ -n "${JHE_TEST_DATABASE_URL:-}" ]; then echo "$JHE_TEST_DATABASE_URL"; return; fi
+  if ! command -v pg_isready >/dev/null || ! command -v pg_ctlcluster >/dev/null; then
+    apt_install postgresql
+  fi
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    local version
+    version="$(ls /etc/postgresql | sort -n | tail -n 1)"
+    if [ -z "$version" ]; then echo "error: no PostgreSQL cluster found in /etc/postgresql" >&2; return 1; fi
+    say "starting PostgreSQL $version"
+    as_root pg_ctlcluster "$version" main start
+    for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
+  fi
+  # The local test role: the cluster's superuser with a known password.
+  as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+  echo "postgres://postgres:postgres@127.0.0.1:5432/postgres"
+}

@@ -146,7 +146,11 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            // Take the write lock at BEGIN: a deferred transaction that reads
+            // and then writes fails at once ("database is locked") when another
+            // writer got in between, whereas waiting for the lock honours the
+            // busy timeout.
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
