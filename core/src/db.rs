@@ -155,6 +155,15 @@ impl Db {
         })
     }
 
+    /// A transaction that only reads: on SQLite it takes no write lock, so
+    /// reads run alongside a writer (WAL) and see one consistent snapshot.
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite(pool) => pool.close().await,

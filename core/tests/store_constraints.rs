@@ -328,8 +328,13 @@ async fn observations_identifiers_statuses_and_clients_are_constrained() {
     let (_, patient_id) = patient(&db, "pt@example.com").await;
     let first = observation(&db, patient_id, heart_rate, None).await;
     let second = observation(&db, patient_id, heart_rate, None).await;
-    attempt!(db, |c| observations::add_identifier(c, first, "urn:device", "reading-1")).unwrap();
-    assert_unique(attempt!(db, |c| observations::add_identifier(c, second, "urn:device", "reading-1")));
+    let stored = attempt!(db, |c| observations::add_identifiers(c, &[(first, "urn:device", "reading-1")])).unwrap();
+    assert_eq!(stored, vec![("urn:device".to_owned(), "reading-1".to_owned())]);
+    // A second holder of the same identifier is skipped, not stored.
+    let stored = attempt!(db, |c| observations::add_identifiers(c, &[(second, "urn:device", "reading-1"), (second, "urn:device", "reading-2")])).unwrap();
+    assert_eq!(stored, vec![("urn:device".to_owned(), "reading-2".to_owned())]);
+    let held = attempt!(db, |c| observations::existing_identifiers(c, &[("urn:device", "reading-1"), ("urn:other", "reading-1")])).unwrap();
+    assert_eq!(held, vec![("urn:device".to_owned(), "reading-1".to_owned(), first)]);
     let bad_status = NewObservation {
         patient_id,
         data_type_id: heart_rate,

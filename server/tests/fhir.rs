@@ -259,6 +259,14 @@ async fn batch_entries_stand_alone_and_a_transaction_is_all_or_nothing() {
     assert_eq!(status, 409, "{outcome}");
     assert_eq!(outcome["issue"][0]["expression"][0], "Bundle.entry[2].resource.identifier[0]");
     assert_eq!(total(&server, &mary, "patient=40002").await, before, "nothing of a failed transaction is stored");
+    // The first fault is named, even when a later entry fails an earlier check.
+    let transaction = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        hr(13, "t-3"), hr(14, "b-3"), {"request": {"method": "POST", "url": "Observation"}, "resource": {"resourceType": "Observation"}},
+    ]});
+    let (status, _, outcome) = post_fhir(&server, "/FHIR/R5", Some(&mary), "application/json", transaction.to_string()).await;
+    assert_eq!(status, 409, "{outcome}");
+    assert_eq!(outcome["issue"][0]["expression"][0], "Bundle.entry[1].resource.identifier[0]");
+    assert_eq!(total(&server, &mary, "patient=40002").await, before);
     let transaction = json!({"resourceType": "Bundle", "type": "transaction", "entry": [hr(10, "t-1"), hr(11, "t-2")]});
     let (status, _, response) = post_fhir(&server, "/fhir/r5", Some(&mary), "application/json", transaction.to_string()).await;
     assert_eq!((status, response["type"].as_str()), (200, Some("transaction-response")));

@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::{FhirError, instant, observation};
+use super::observation::{self, Lookups, Stored};
+use super::{FhirError, instant};
 use crate::caller::Caller;
 use crate::db::Db;
 
@@ -39,19 +40,26 @@ fn creation(entry: &Value, index: usize) -> Result<&Value, FhirError> {
     entry.get("resource").filter(|r| r.is_object()).ok_or_else(|| FhirError::invalid("the entry has no resource", &format!("{at}.resource")))
 }
 
-fn created_entry(id: i64, resource: &Value) -> Value {
+fn created_entry(stored: Stored) -> Value {
     json!({
         "response": {
             "status": status_line(201),
-            "location": format!("Observation/{id}/_history/1"),
+            "location": format!("Observation/{}/_history/1", stored.id),
             "etag": "W/\"1\"",
-            "lastModified": resource["meta"]["lastUpdated"],
+            "lastModified": instant(stored.last_updated),
         }
     })
 }
 
-/// Processes a Bundle; answers the response Bundle, or (for a transaction
-/// that fails, or a malformed Bundle) one error naming the entry at fault.
+fn refused_entry(error: &FhirError) -> Value {
+    json!({"response": {"status": status_line(error.status), "outcome": error.outcome()}})
+}
+
+/// Processes a Bundle in one database transaction: every entry is checked
+/// (with lookups shared across entries), then those that passed are stored
+/// with multi-row inserts. Answers the response Bundle, or (for a
+/// transaction that fails, or a malformed Bundle) one error naming the entry
+/// at fault.
 pub async fn process(db: &Db, caller: &Caller, bundle: &Value) -> Result<Value, FhirError> {
     if bundle["resourceType"].as_str() != Some("Bundle") {
         return Err(FhirError::invalid("resourceType must be Bundle", "Bundle.resourceType"));
@@ -65,35 +73,48 @@ pub async fn process(db: &Db, caller: &Caller, bundle: &Value) -> Result<Value, 
         Some(Value::Array(entries)) => entries,
         Some(_) => return Err(FhirError::invalid("entry must be a list", "Bundle.entry")),
     };
-    let mut responses = Vec::with_capacity(entries.len());
-    if kind == "transaction" {
-        let mut tx = db.begin().await?;
-        for (index, entry) in entries.iter().enumerate() {
-            let resource = creation(entry, index)?;
-            let created = observation::create(tx.conn(), caller, resource)
-                .await
-                .map_err(|e| e.within(&format!("Bundle.entry[{index}].resource")))?;
-            responses.push(created_entry(created.id, &created.resource));
-        }
-        tx.commit().await?;
-    } else {
-        for (index, entry) in entries.iter().enumerate() {
-            let outcome = match creation(entry, index) {
-                Err(error) => Err(error),
-                Ok(resource) => {
-                    let mut tx = db.begin().await?;
-                    match observation::create(tx.conn(), caller, resource).await {
-                        Ok(created) => tx.commit().await.map(|_| created).map_err(FhirError::from),
-                        Err(error) => Err(error),
-                    }
-                }
-            };
-            responses.push(match outcome {
-                Ok(created) => created_entry(created.id, &created.resource),
-                Err(error) => json!({"response": {"status": status_line(error.status), "outcome": error.outcome()}}),
-            });
+    let within = |index: usize| move |error: FhirError| error.within(&format!("Bundle.entry[{index}].resource"));
+    let mut tx = db.begin().await?;
+    let mut lookups = Lookups::default();
+    // Entries that passed every check, and each entry's refusal if any.
+    let mut passed = Vec::with_capacity(entries.len());
+    let mut refusals = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let checked = match creation(entry, index) {
+            Ok(resource) => observation::check(tx.conn(), caller, &mut lookups, resource).await.map_err(within(index)),
+            Err(error) => Err(error),
+        };
+        match checked {
+            Ok(checked) => {
+                passed.push(checked);
+                refusals.push(None);
+            }
+            // A transaction stops at its first refusal, but an earlier entry
+            // may clash on an identifier: the first fault is the one named.
+            Err(error) if kind == "transaction" => {
+                let clashes = observation::claim_identifiers(tx.conn(), &passed).await?;
+                return Err(match clashes.into_iter().enumerate().find_map(|(at, clash)| clash.map(within(at))) {
+                    Some(clash) => clash,
+                    None => error,
+                });
+            }
+            Err(error) => refusals.push(Some(error)),
         }
     }
+    let mut stored = observation::store(tx.conn(), &passed).await?.into_iter();
+    let mut responses = Vec::with_capacity(entries.len());
+    for (index, refusal) in refusals.into_iter().enumerate() {
+        let outcome = match refusal {
+            Some(error) => Err(error),
+            None => stored.next().expect("one outcome per entry that passed").map_err(within(index)),
+        };
+        match outcome {
+            Ok(created) => responses.push(created_entry(created)),
+            Err(error) if kind == "transaction" => return Err(error),
+            Err(error) => responses.push(refused_entry(&error)),
+        }
+    }
+    tx.commit().await?;
     Ok(json!({
         "resourceType": "Bundle",
         "type": format!("{kind}-response"),

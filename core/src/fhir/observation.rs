@@ -1,17 +1,25 @@
 //! Observation ingest: every check, in order, inside the caller's
 //! transaction; and the Observation resource as jhe renders it.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Value, json};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 use super::{FhirError, SOURCE, USER_ID_SYSTEM, effective, instant};
 use crate::caller::Caller;
 use crate::db::Conn;
 use crate::schemas;
-use crate::store::observations::{self as rows, FoundObservationRow, NewObservation};
+use crate::store::data_sources::DataSourceRow;
+use crate::store::data_types::DataTypeRow;
+use crate::store::observations::{self as rows, Effective, FoundObservationRow, NewObservation};
+use crate::store::patients::PatientRow;
 use crate::store::{consents, data_sources, data_types, patients};
-use crate::time;
+use crate::time::{self, Micros};
 
 /// The FHIR R5 `ObservationStatus` value set.
 pub const STATUSES: [&str; 9] =
@@ -20,11 +28,81 @@ pub const STATUSES: [&str; 9] =
 /// Data sources that produce observations (apps do not).
 const PRODUCING_KINDS: [&str; 2] = ["personal_device", "medical_device"];
 
-/// An observation just stored.
+/// An observation just stored, as FHIR renders it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Created {
     pub id: i64,
     pub resource: Value,
+}
+
+/// Where and when an observation was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub last_updated: Micros,
+}
+
+/// An Observation that passed every check but the identifiers' uniqueness,
+/// ready to store.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    patient: PatientRow,
+    data_type: Arc<DataTypeRow>,
+    device_id: i64,
+    status: String,
+    payload: String,
+    effective: Effective,
+    identifiers: Vec<(String, String)>,
+}
+
+/// What ingest looks up, remembered for the rest of one request: the entries
+/// of a Bundle mostly share their patient, device and data type.
+#[derive(Debug, Default)]
+pub struct Lookups {
+    patients: HashMap<i64, Option<PatientRow>>,
+    organizations: HashMap<i64, Vec<i64>>,
+    devices: HashMap<i64, Option<DataSourceRow>>,
+    data_types: HashMap<(String, String), Option<Arc<DataTypeRow>>>,
+    consented: HashMap<i64, Vec<i64>>,
+}
+
+impl Lookups {
+    async fn patient(&mut self, conn: Conn<'_>, id: i64) -> Result<Option<PatientRow>, FhirError> {
+        if !self.patients.contains_key(&id) {
+            self.patients.insert(id, patients::by_id(conn, id).await?);
+        }
+        Ok(self.patients[&id].clone())
+    }
+
+    async fn organizations(&mut self, conn: Conn<'_>, patient_id: i64) -> Result<&[i64], FhirError> {
+        if !self.organizations.contains_key(&patient_id) {
+            self.organizations.insert(patient_id, patients::organization_ids(conn, patient_id).await?);
+        }
+        Ok(&self.organizations[&patient_id])
+    }
+
+    async fn device(&mut self, conn: Conn<'_>, id: i64) -> Result<Option<&DataSourceRow>, FhirError> {
+        if !self.devices.contains_key(&id) {
+            self.devices.insert(id, data_sources::by_id(conn, id).await?);
+        }
+        Ok(self.devices[&id].as_ref())
+    }
+
+    async fn data_type(&mut self, conn: Conn<'_>, system: &str, code: &str) -> Result<Option<Arc<DataTypeRow>>, FhirError> {
+        let key = (system.to_owned(), code.to_owned());
+        if !self.data_types.contains_key(&key) {
+            let found = data_types::by_code(conn, system, code).await?.map(Arc::new);
+            self.data_types.insert(key.clone(), found);
+        }
+        Ok(self.data_types[&key].clone())
+    }
+
+    async fn consented(&mut self, conn: Conn<'_>, patient_id: i64) -> Result<&[i64], FhirError> {
+        if !self.consented.contains_key(&patient_id) {
+            self.consented.insert(patient_id, consents::consented_type_ids(conn, patient_id).await?);
+        }
+        Ok(&self.consented[&patient_id])
+    }
 }
 
 fn reference_id<'a>(resource: &'a Value, element: &str, prefix: &str) -> Result<&'a str, FhirError> {
@@ -42,11 +120,18 @@ fn parse_id(text: &str, expression: &str) -> Result<i64, FhirError> {
     text.parse::<i64>().map_err(|_| FhirError::invalid(format!("'{text}' is not a valid id: ids are integers"), expression))
 }
 
-/// Checks and stores one Observation, in order: shape, subject and the
-/// caller's right to upload for them, device, data type, consent, payload,
-/// OMH validation, identifiers. Nothing is written unless every check passes
-/// (the caller commits the transaction).
+/// Checks and stores one Observation (the caller commits the transaction).
 pub async fn create(mut conn: Conn<'_>, caller: &Caller, resource: &Value) -> Result<Created, FhirError> {
+    let checked = check(conn.reborrow(), caller, &mut Lookups::default(), resource).await?;
+    let stored = store(conn, std::slice::from_ref(&checked)).await?.remove(0)?;
+    let resource = ObservationResource { row: checked.as_row(stored), identifiers: checked.identifiers.clone() };
+    Ok(Created { id: stored.id, resource: resource.to_json() })
+}
+
+/// Every check but the identifiers' uniqueness, in order: shape, subject and
+/// the caller's right to upload for them, device, data type, consent,
+/// payload, OMH validation, identifiers' form. Writes nothing.
+pub async fn check(mut conn: Conn<'_>, caller: &Caller, lookups: &mut Lookups, resource: &Value) -> Result<Checked, FhirError> {
     // 1. Shape.
     if !resource.is_object() {
         return Err(FhirError::invalid("the body must be a JSON object (an Observation resource)", "Observation"));
@@ -75,12 +160,13 @@ pub async fn create(mut conn: Conn<'_>, caller: &Caller, resource: &Value) -> Re
 
     // 2. Subject, and who may upload for them.
     let patient_id = parse_id(reference_id(resource, "subject", "Patient")?, "Observation.subject.reference")?;
-    let patient = patients::by_id(conn.reborrow(), patient_id)
+    let patient = lookups
+        .patient(conn.reborrow(), patient_id)
         .await?
         .ok_or_else(|| FhirError::invalid(format!("Patient id={patient_id} can not be found."), "Observation.subject.reference"))?;
     if caller.patient_id != Some(patient.id) {
-        let organizations = patients::organization_ids(conn.reborrow(), patient.id).await?;
-        if !caller.writes_in_any(&organizations) {
+        let organizations = lookups.organizations(conn.reborrow(), patient.id).await?;
+        if !caller.writes_in_any(organizations) {
             let message = if caller.practitioner_id.is_some() && organizations.iter().any(|o| caller.role_in(*o).is_some()) {
                 "Viewers may not upload observations."
             } else if caller.practitioner_id.is_some() {
@@ -94,18 +180,20 @@ pub async fn create(mut conn: Conn<'_>, caller: &Caller, resource: &Value) -> Re
 
     // 3. Device.
     let device_id = parse_id(reference_id(resource, "device", "Device")?, "Observation.device.reference")?;
-    let device = data_sources::by_id(conn.reborrow(), device_id)
+    lookups
+        .device(conn.reborrow(), device_id)
         .await?
         .filter(|d| PRODUCING_KINDS.contains(&d.kind.as_str()))
         .ok_or_else(|| FhirError::invalid(format!("Device Data Source id={device_id} can not be found."), "Observation.device.reference"))?;
 
     // 4. Data type.
-    let data_type = data_types::by_code(conn.reborrow(), system, code)
+    let data_type = lookups
+        .data_type(conn.reborrow(), system, code)
         .await?
         .ok_or_else(|| FhirError::invalid(format!("Code not found: system={system} code={code}"), "Observation.code.coding[0]"))?;
 
     // 5. Consent, in a study the patient is enrolled in.
-    if !consents::consented_type_ids(conn.reborrow(), patient.id).await?.contains(&data_type.id) {
+    if !lookups.consented(conn.reborrow(), patient.id).await?.contains(&data_type.id) {
         return Err(FhirError::new(
             403,
             "forbidden",
@@ -136,61 +224,120 @@ pub async fn create(mut conn: Conn<'_>, caller: &Caller, resource: &Value) -> Re
         return Err(error);
     }
 
-    // 8. Identifiers, unique across all observations.
+    // 8. Identifiers' form, and none repeated within the resource.
     let identifiers = identifiers_of(resource)?;
     for (i, (system, value)) in identifiers.iter().enumerate() {
-        let repeated = identifiers[..i].iter().any(|(s, v)| s == system && v == value);
-        if repeated || rows::identifier_exists(conn.reborrow(), system, value).await? {
-            return Err(FhirError::new(
-                409,
-                "duplicate",
-                format!("Identifier already exists: system={system} value={value}"),
-                Some(&format!("Observation.identifier[{i}]")),
-            ));
+        if identifiers[..i].iter().any(|(s, v)| s == system && v == value) {
+            return Err(duplicate_identifier(i, system, value));
         }
     }
 
-    let effective = effective::effective_of(&point["body"]);
-    let now = time::now();
-    let new = NewObservation {
-        patient_id: patient.id,
-        data_type_id: data_type.id,
-        data_source_id: Some(device.id),
-        status,
-        omh_data: &payload,
-        effective,
-    };
-    let id = rows::insert(conn.reborrow(), &new, now).await?;
-    for (system, value) in &identifiers {
-        rows::add_identifier(conn.reborrow(), id, system, value).await?;
-    }
-    let stored = FoundObservationRow {
-        id,
-        patient_id: patient.id,
-        user_id: patient.user_id,
-        coding_system: data_type.coding_system.clone(),
-        coding_code: data_type.coding_code.clone(),
-        text: data_type.text.clone(),
-        data_source_id: Some(device.id),
+    Ok(Checked {
+        patient,
+        data_type,
+        device_id,
         status: status.to_owned(),
-        omh_data: payload,
-        effective_date_time: match effective {
-            crate::store::observations::Effective::At(at) => Some(at),
-            _ => None,
-        },
-        effective_period_start: match effective {
-            crate::store::observations::Effective::Period { start, .. } => start,
-            _ => None,
-        },
-        effective_period_end: match effective {
-            crate::store::observations::Effective::Period { end, .. } => end,
-            _ => None,
-        },
-        version_id: 1,
-        last_updated: now,
-        sort_key: 0,
-    };
-    Ok(Created { id, resource: render(&stored, &identifiers) })
+        effective: effective::effective_of(&point["body"]),
+        payload,
+        identifiers,
+    })
+}
+
+fn duplicate_identifier(index: usize, system: &str, value: &str) -> FhirError {
+    FhirError::new(
+        409,
+        "duplicate",
+        format!("Identifier already exists: system={system} value={value}"),
+        Some(&format!("Observation.identifier[{index}]")),
+    )
+}
+
+/// Of checked Observations, refuses (409) those whose identifiers an earlier
+/// one of them or a stored observation already holds. Reads only.
+pub async fn claim_identifiers(conn: Conn<'_>, checked: &[Checked]) -> Result<Vec<Option<FhirError>>, FhirError> {
+    let pairs: Vec<(&str, &str)> =
+        checked.iter().flat_map(|c| c.identifiers.iter().map(|(s, v)| (s.as_str(), v.as_str()))).collect();
+    let mut taken: HashSet<(String, String)> =
+        rows::existing_identifiers(conn, &pairs).await?.into_iter().map(|(system, value, _)| (system, value)).collect();
+    Ok(checked
+        .iter()
+        .map(|c| {
+            let clash = c.identifiers.iter().position(|pair| taken.contains(pair));
+            if let Some(i) = clash {
+                let (system, value) = &c.identifiers[i];
+                return Some(duplicate_identifier(i, system, value));
+            }
+            taken.extend(c.identifiers.iter().cloned());
+            None
+        })
+        .collect())
+}
+
+/// Stores checked Observations with multi-row inserts; answers each one's
+/// outcome, in order. An identifier already held (by a stored observation,
+/// an earlier one of these, or a concurrent request that got there first)
+/// refuses its Observation with 409 and leaves nothing of it stored.
+pub async fn store(mut conn: Conn<'_>, checked: &[Checked]) -> Result<Vec<Result<Stored, FhirError>>, FhirError> {
+    let refusals = claim_identifiers(conn.reborrow(), checked).await?;
+    let mut outcomes: Vec<Option<Result<Stored, FhirError>>> = refusals.into_iter().map(|r| r.map(Err)).collect();
+    let accepted: Vec<&Checked> = checked.iter().zip(&outcomes).filter(|(_, o)| o.is_none()).map(|(c, _)| c).collect();
+    let new: Vec<NewObservation> = accepted
+        .iter()
+        .map(|c| NewObservation {
+            patient_id: c.patient.id,
+            data_type_id: c.data_type.id,
+            data_source_id: Some(c.device_id),
+            status: &c.status,
+            omh_data: &c.payload,
+            effective: c.effective,
+        })
+        .collect();
+    let now = time::now();
+    let ids = rows::insert_many(conn.reborrow(), &new, now).await?;
+    let identifiers: Vec<(i64, &str, &str)> = accepted
+        .iter()
+        .zip(&ids)
+        .flat_map(|(c, id)| c.identifiers.iter().map(move |(s, v)| (*id, s.as_str(), v.as_str())))
+        .collect();
+    let stored: HashSet<(String, String)> = rows::add_identifiers(conn.reborrow(), &identifiers).await?.into_iter().collect();
+    // A concurrent request took an identifier between the claim and the insert.
+    let mut lost = Vec::new();
+    let mut accepted = accepted.into_iter().zip(ids);
+    for outcome in outcomes.iter_mut().filter(|o| o.is_none()) {
+        let (c, id) = accepted.next().expect("one id per accepted observation");
+        *outcome = Some(match c.identifiers.iter().position(|pair| !stored.contains(pair)) {
+            Some(i) => {
+                lost.push(id);
+                Err(duplicate_identifier(i, &c.identifiers[i].0, &c.identifiers[i].1))
+            }
+            None => Ok(Stored { id, last_updated: now }),
+        });
+    }
+    rows::delete_many(conn, &lost).await?;
+    Ok(outcomes.into_iter().map(|o| o.expect("every outcome decided")).collect())
+}
+
+impl Checked {
+    fn as_row(&self, stored: Stored) -> FoundObservationRow {
+        let (at, start, end) = self.effective.columns();
+        FoundObservationRow {
+            id: stored.id,
+            patient_id: self.patient.id,
+            user_id: self.patient.user_id,
+            coding_system: self.data_type.coding_system.clone(),
+            coding_code: self.data_type.coding_code.clone(),
+            text: self.data_type.text.clone(),
+            data_source_id: Some(self.device_id),
+            status: self.status.clone(),
+            omh_data: self.payload.clone(),
+            effective_date_time: at,
+            effective_period_start: start,
+            effective_period_end: end,
+            version_id: 1,
+            last_updated: stored.last_updated,
+            sort_key: 0,
+        }
+    }
 }
 
 /// The decoded `valueAttachment.data` as text.
@@ -220,39 +367,112 @@ fn identifiers_of(resource: &Value) -> Result<Vec<(String, String)>, FhirError> 
         .collect()
 }
 
-/// The Observation resource of a stored row.
-pub fn render(row: &FoundObservationRow, identifiers: &[(String, String)]) -> Value {
-    let mut resource = json!({
-        "resourceType": "Observation",
-        "id": row.id.to_string(),
-        "meta": {"versionId": row.version_id.to_string(), "lastUpdated": instant(row.last_updated), "source": SOURCE},
-        "status": row.status,
-        "code": {"coding": [{"system": row.coding_system, "code": row.coding_code, "display": row.text}]},
-        "subject": {"reference": format!("Patient/{}", row.patient_id)},
-        "valueAttachment": {"contentType": "application/json", "data": STANDARD.encode(row.omh_data.as_bytes())},
-    });
-    if !identifiers.is_empty() {
-        resource["identifier"] = identifiers.iter().map(|(system, value)| json!({"system": system, "value": value})).collect();
+/// A stored observation with its identifiers; serializes straight to the
+/// FHIR Observation resource, so that a page of thousands is written without
+/// building a JSON tree first.
+#[derive(Debug, Clone)]
+pub struct ObservationResource {
+    pub row: FoundObservationRow,
+    pub identifiers: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Meta {
+    version_id: String,
+    last_updated: String,
+    source: &'static str,
+}
+
+#[derive(Serialize)]
+struct Coding<'a> {
+    system: &'a str,
+    code: &'a str,
+    display: &'a str,
+}
+
+#[derive(Serialize)]
+struct Code<'a> {
+    coding: [Coding<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct Identifier<'a> {
+    system: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct Subject<'a> {
+    reference: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identifier: Option<Identifier<'a>>,
+}
+
+#[derive(Serialize)]
+struct Reference {
+    reference: String,
+}
+
+#[derive(Serialize)]
+struct Period {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+}
+
+/// Text serialized as its Base 64 encoding, without an intermediate copy.
+struct Base64<'a>(&'a str);
+
+impl Serialize for Base64<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&base64::display::Base64Display::new(self.0.as_bytes(), &STANDARD))
     }
-    if let Some(user_id) = row.user_id {
-        resource["subject"]["identifier"] = json!({"system": USER_ID_SYSTEM, "value": user_id.to_string()});
-    }
-    if let Some(device) = row.data_source_id {
-        resource["device"] = json!({"reference": format!("Device/{device}")});
-    }
-    match (row.effective_date_time, row.effective_period_start, row.effective_period_end) {
-        (Some(at), _, _) => resource["effectiveDateTime"] = instant(at).into(),
-        (None, start, end) if start.is_some() || end.is_some() => {
-            let mut period = json!({});
-            if let Some(start) = start {
-                period["start"] = instant(start).into();
-            }
-            if let Some(end) = end {
-                period["end"] = instant(end).into();
-            }
-            resource["effectivePeriod"] = period;
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Attachment<'a> {
+    content_type: &'static str,
+    data: Base64<'a>,
+}
+
+impl Serialize for ObservationResource {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let row = &self.row;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("resourceType", "Observation")?;
+        map.serialize_entry("id", &row.id.to_string())?;
+        map.serialize_entry("meta", &Meta { version_id: row.version_id.to_string(), last_updated: instant(row.last_updated), source: SOURCE })?;
+        if !self.identifiers.is_empty() {
+            let identifiers: Vec<Identifier> = self.identifiers.iter().map(|(system, value)| Identifier { system, value }).collect();
+            map.serialize_entry("identifier", &identifiers)?;
         }
-        _ => {}
+        map.serialize_entry("status", &row.status)?;
+        map.serialize_entry("code", &Code { coding: [Coding { system: &row.coding_system, code: &row.coding_code, display: &row.text }] })?;
+        let user = row.user_id.map(|id| id.to_string());
+        let identifier = user.as_deref().map(|value| Identifier { system: USER_ID_SYSTEM, value });
+        map.serialize_entry("subject", &Subject { reference: format!("Patient/{}", row.patient_id), identifier })?;
+        if let Some(device) = row.data_source_id {
+            map.serialize_entry("device", &Reference { reference: format!("Device/{device}") })?;
+        }
+        match (row.effective_date_time, row.effective_period_start, row.effective_period_end) {
+            (Some(at), _, _) => map.serialize_entry("effectiveDateTime", &instant(at))?,
+            (None, start, end) if start.is_some() || end.is_some() => {
+                map.serialize_entry("effectivePeriod", &Period { start: start.map(instant), end: end.map(instant) })?
+            }
+            _ => {}
+        }
+        map.serialize_entry("valueAttachment", &Attachment { content_type: "application/json", data: Base64(&row.omh_data) })?;
+        map.end()
     }
-    resource
+}
+
+impl ObservationResource {
+    /// The resource as a JSON value.
+    pub fn to_json(&self) -> Value {
+        // Serializing this type into a value cannot fail: every key is text.
+        serde_json::to_value(self).unwrap_or_default()
+    }
 }

@@ -1,12 +1,15 @@
 //! Observation search: parameters, authorization, consent gate, keyset
 //! paging with opaque cursors.
 
+use std::collections::HashMap;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::Value;
 
-use super::{FhirError, effective::parse_instant, observation};
+use super::observation::ObservationResource;
+use super::{FhirError, effective::parse_instant};
 use crate::caller::Caller;
 use crate::db::Db;
 use crate::store::observations::{self as rows, Bound, ObservationQuery, SortKey};
@@ -16,12 +19,30 @@ use crate::time::{Micros, from_datetime};
 pub const DEFAULT_COUNT: i64 = 20;
 pub const MAX_COUNT: i64 = 1000;
 
+/// A resource a search finds: it serializes as itself and knows its id
+/// (for the entry's `fullUrl`).
+pub trait Found: serde::Serialize {
+    fn id(&self) -> String;
+}
+
+impl Found for Value {
+    fn id(&self) -> String {
+        self["id"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl Found for ObservationResource {
+    fn id(&self) -> String {
+        self.row.id.to_string()
+    }
+}
+
 /// One page of results.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchPage {
+#[derive(Debug, Clone)]
+pub struct SearchPage<R = Value> {
     /// Only when asked for (`_total=accurate` or `_summary=count`).
     pub total: Option<i64>,
-    pub resources: Vec<Value>,
+    pub resources: Vec<R>,
     /// The cursor of the next page, if there is one.
     pub next: Option<String>,
     /// `_summary=count`: the total only.
@@ -93,7 +114,7 @@ fn date_bounds(parameter: &str, raw: &str) -> Result<Vec<Bound>, FhirError> {
 
 /// `system|code`, `|code`, `system|` or a bare code; comma-separated alternatives.
 async fn code_filter(db: &Db, value: &str) -> Result<Vec<i64>, FhirError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let all = data_types::list(tx.conn()).await?;
     tx.commit().await?;
     let mut ids = Vec::new();
@@ -135,7 +156,7 @@ fn decode_cursor(cursor: &str, sort: SortKey, descending: bool) -> Result<(i64, 
 
 /// Runs a search for the caller. Practitioners see only consented data of
 /// patients in their organizations' studies; patients see their own.
-pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)]) -> Result<SearchPage, FhirError> {
+pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)]) -> Result<SearchPage<ObservationResource>, FhirError> {
     let mut query = ObservationQuery {
         practitioner_id: None,
         patient_id: None,
@@ -199,7 +220,7 @@ pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)])
     }
     authorize(db, caller, &mut query).await?;
 
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let total = if with_total || count_only { Some(rows::count_search(tx.conn(), &query).await?) } else { None };
     if count_only {
         tx.commit().await?;
@@ -218,12 +239,15 @@ pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)])
         (true, Some(last)) => Some(encode_cursor(query.sort, query.descending, last.sort_key, last.id)),
         _ => None,
     };
+    let mut identifiers_by_id: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for (id, system, value) in identifiers {
+        identifiers_by_id.entry(id).or_default().push((system, value));
+    }
     let resources = found
-        .iter()
+        .into_iter()
         .map(|row| {
-            let own: Vec<(String, String)> =
-                identifiers.iter().filter(|(id, _, _)| *id == row.id).map(|(_, s, v)| (s.clone(), v.clone())).collect();
-            observation::render(row, &own)
+            let identifiers = identifiers_by_id.remove(&row.id).unwrap_or_default();
+            ObservationResource { row, identifiers }
         })
         .collect();
     Ok(SearchPage { total, resources, next, count_only: false })
@@ -234,7 +258,7 @@ pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)])
 async fn authorize(db: &Db, caller: &Caller, query: &mut ObservationQuery) -> Result<(), FhirError> {
     match (caller.practitioner_id, caller.patient_id) {
         (Some(practitioner_id), _) => {
-            let mut tx = db.begin().await?;
+            let mut tx = db.begin_read().await?;
             if let Some(patient_id) = query.patient_id {
                 if !patients::shares_organization(tx.conn(), patient_id, practitioner_id).await? {
                     return Err(FhirError::forbidden(format!("Current user is not authorized to access Patient/{patient_id}.")));
@@ -265,7 +289,7 @@ pub async fn observation(db: &Db, caller: &Caller, id: &str) -> Result<Value, Fh
     let not_found = || FhirError::not_found(format!("Observation/{id} not found."));
     let id: i64 = id.parse().map_err(|_| not_found())?;
     let page = observations(db, caller, &[("_id".into(), id.to_string())]).await?;
-    page.resources.into_iter().next().ok_or_else(not_found)
+    page.resources.first().map(ObservationResource::to_json).ok_or_else(not_found)
 }
 
 #[cfg(test)]

@@ -43,21 +43,85 @@ pub struct NewObservation<'a> {
 const COLUMNS: &str = "id, patient_id, data_type_id, data_source_id, status, omh_data, \
                        effective_date_time, effective_period_start, effective_period_end, version_id, last_updated";
 
-pub async fn insert(conn: Conn<'_>, o: &NewObservation<'_>, now: Micros) -> StoreResult<i64> {
-    let (at, start, end) = match o.effective {
-        Effective::None => (None, None, None),
-        Effective::At(t) => (Some(t), None, None),
-        Effective::Period { start, end } => (None, start, end),
-    };
-    let sort_key = at.or(start);
-    let sql = "INSERT INTO observations (patient_id, data_type_id, data_source_id, status, omh_data, \
-               effective_date_time, effective_period_start, effective_period_end, effective_start, last_updated) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
-    let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
-        .bind(o.patient_id).bind(o.data_type_id).bind(o.data_source_id).bind(o.status)
-        .bind(o.omh_data).bind(at).bind(start).bind(end).bind(sort_key).bind(now)
-        .fetch_one(c).await)?;
-    Ok(id)
+impl Effective {
+    /// `(effective_date_time, effective_period_start, effective_period_end)`.
+    pub fn columns(self) -> (Option<Micros>, Option<Micros>, Option<Micros>) {
+        match self {
+            Effective::None => (None, None, None),
+            Effective::At(t) => (Some(t), None, None),
+            Effective::Period { start, end } => (None, start, end),
+        }
+    }
+}
+
+/// Rows per multi-row INSERT: well inside both engines' bind-parameter limits.
+const INSERT_CHUNK: usize = 500;
+
+/// Reserves `n` new observation ids, so that a multi-row insert knows which
+/// id each row gets. On SQLite this relies on the write lock every
+/// transaction takes at BEGIN.
+async fn reserve_ids(conn: Conn<'_>, n: usize) -> StoreResult<Vec<i64>> {
+    let count = i64::try_from(n).unwrap_or(i64::MAX);
+    match conn {
+        Conn::Sqlite(c) => {
+            let sql = "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'observations'), 0), \
+                       COALESCE((SELECT MAX(id) FROM observations), 0))";
+            let (last,): (i64,) = sqlx::query_as(sql).fetch_one(c).await?;
+            Ok((last + 1..=last + count).collect())
+        }
+        Conn::Postgres(c) => {
+            let sql = "SELECT nextval(pg_get_serial_sequence('observations', 'id')) FROM generate_series(1, $1)";
+            let rows: Vec<(i64,)> = sqlx::query_as(sql).bind(count).fetch_all(c).await?;
+            Ok(rows.into_iter().map(|(id,)| id).collect())
+        }
+    }
+}
+
+/// Stores observations with multi-row inserts; answers their ids, in order.
+pub async fn insert_many(mut conn: Conn<'_>, new: &[NewObservation<'_>], now: Micros) -> StoreResult<Vec<i64>> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = reserve_ids(conn.reborrow(), new.len()).await?;
+    for (rows, ids) in new.chunks(INSERT_CHUNK).zip(ids.chunks(INSERT_CHUNK)) {
+        on_conn!(conn.reborrow(), c => {
+            let mut query = sqlx::QueryBuilder::new(
+                "INSERT INTO observations (id, patient_id, data_type_id, data_source_id, status, omh_data, \
+                 effective_date_time, effective_period_start, effective_period_end, effective_start, last_updated) ",
+            );
+            query.push_values(rows.iter().zip(ids), |mut row, (o, id)| {
+                let (at, start, end) = o.effective.columns();
+                row.push_bind(*id).push_bind(o.patient_id).push_bind(o.data_type_id).push_bind(o.data_source_id)
+                    .push_bind(o.status).push_bind(o.omh_data).push_bind(at).push_bind(start).push_bind(end)
+                    .push_bind(at.or(start)).push_bind(now);
+            });
+            query.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    Ok(ids)
+}
+
+/// Stores one observation; answers its id.
+pub async fn insert(conn: Conn<'_>, new: &NewObservation<'_>, now: Micros) -> StoreResult<i64> {
+    let ids = insert_many(conn, std::slice::from_ref(new), now).await?;
+    Ok(ids[0])
+}
+
+/// Removes observations (their identifiers go with them).
+pub async fn delete_many(conn: Conn<'_>, ids: &[i64]) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    on_conn!(conn, c => {
+        let mut query = sqlx::QueryBuilder::new("DELETE FROM observations WHERE id IN (");
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        query.build().execute(c).await.map(|_| ())
+    })?;
+    Ok(())
 }
 
 pub async fn by_id(conn: Conn<'_>, id: i64) -> StoreResult<Option<ObservationRow>> {
@@ -70,11 +134,22 @@ pub async fn count(conn: Conn<'_>) -> StoreResult<i64> {
     Ok(n)
 }
 
-pub async fn add_identifier(conn: Conn<'_>, observation_id: i64, system: &str, value: &str) -> StoreResult<i64> {
-    let sql = "INSERT INTO observation_identifiers (observation_id, system, value) VALUES ($1, $2, $3) RETURNING id";
-    let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
-        .bind(observation_id).bind(system).bind(value).fetch_one(c).await)?;
-    Ok(id)
+/// Stores identifiers `(observation id, system, value)`, skipping any that
+/// an observation already holds; answers the `(system, value)` pairs stored.
+pub async fn add_identifiers(mut conn: Conn<'_>, identifiers: &[(i64, &str, &str)]) -> StoreResult<Vec<(String, String)>> {
+    let mut stored = Vec::with_capacity(identifiers.len());
+    for chunk in identifiers.chunks(INSERT_CHUNK) {
+        let rows: Vec<(String, String)> = on_conn!(conn.reborrow(), c => {
+            let mut query = sqlx::QueryBuilder::new("INSERT INTO observation_identifiers (observation_id, system, value) ");
+            query.push_values(chunk, |mut row, (id, system, value)| {
+                row.push_bind(*id).push_bind(*system).push_bind(*value);
+            });
+            query.push(" ON CONFLICT (system, value) DO NOTHING RETURNING system, value");
+            query.build_query_as().fetch_all(c).await
+        })?;
+        stored.extend(rows);
+    }
+    Ok(stored)
 }
 
 /// One row of the admin observation list, with its patient and data type.
@@ -112,19 +187,33 @@ pub struct ObservationFilter {
     pub effective_before: Option<Micros>,
 }
 
-const LIST_FILTER: &str = "FROM observations o JOIN patients p ON p.id = o.patient_id \
-     JOIN data_types t ON t.id = o.data_type_id LEFT JOIN data_sources d ON d.id = o.data_source_id WHERE \
-     ($1 IS NULL OR EXISTS (SELECT 1 FROM study_patients sp JOIN studies s ON s.id = sp.study_id \
-        JOIN practitioner_organizations po ON po.organization_id = s.organization_id \
-        JOIN study_scope_requests r ON r.study_id = s.id AND r.data_type_id = o.data_type_id \
-        JOIN study_patient_scope_consents c ON c.study_patient_id = sp.id AND c.data_type_id = o.data_type_id \
-        WHERE sp.patient_id = o.patient_id AND po.practitioner_id = $1 AND c.consented \
-        AND ($2 IS NULL OR s.organization_id = $2) AND ($3 IS NULL OR s.id = $3))) \
-     AND ($4 IS NULL OR o.patient_id = $4) AND ($5 IS NULL OR o.id = $5) AND ($6 IS NULL OR o.data_type_id = $6) \
-     AND ($7 IS NULL OR o.effective_start >= $7) AND ($8 IS NULL OR o.effective_start < $8)";
+/// The `(patient, data type)` pairs a practitioner may read: consented in a
+/// study of one of their organizations that requests that data type.
+/// `practitioner` is the placeholder bound to the practitioner's id.
+fn consented_pairs(practitioner: &str) -> String {
+    format!(
+        "SELECT sp.patient_id, c.data_type_id FROM study_patients sp \
+         JOIN studies s ON s.id = sp.study_id \
+         JOIN practitioner_organizations po ON po.organization_id = s.organization_id \
+         JOIN study_scope_requests r ON r.study_id = s.id \
+         JOIN study_patient_scope_consents c ON c.study_patient_id = sp.id AND c.data_type_id = r.data_type_id \
+         WHERE po.practitioner_id = {practitioner} AND c.consented"
+    )
+}
+
+fn list_filter() -> String {
+    format!(
+        "FROM observations o JOIN patients p ON p.id = o.patient_id \
+         JOIN data_types t ON t.id = o.data_type_id LEFT JOIN data_sources d ON d.id = o.data_source_id WHERE \
+         ($1 IS NULL OR (o.patient_id, o.data_type_id) IN ({} AND ($2 IS NULL OR s.organization_id = $2) AND ($3 IS NULL OR s.id = $3))) \
+         AND ($4 IS NULL OR o.patient_id = $4) AND ($5 IS NULL OR o.id = $5) AND ($6 IS NULL OR o.data_type_id = $6) \
+         AND ($7 IS NULL OR o.effective_start >= $7) AND ($8 IS NULL OR o.effective_start < $8)",
+        consented_pairs("$1")
+    )
+}
 
 pub async fn count_listed(conn: Conn<'_>, filter: &ObservationFilter) -> StoreResult<i64> {
-    let sql = format!("SELECT COUNT(*) {LIST_FILTER}");
+    let sql = format!("SELECT COUNT(*) {}", list_filter());
     let (n,): (i64,) = on_conn!(conn, c => sqlx::query_as(&sql)
         .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
         .bind(filter.patient_id).bind(filter.observation_id).bind(filter.data_type_id)
@@ -138,7 +227,8 @@ pub async fn list(conn: Conn<'_>, filter: &ObservationFilter, offset: i64, limit
     let sql = format!(
         "SELECT o.id, o.patient_id, p.name_family, p.name_given, p.user_id, o.data_type_id, t.coding_system, \
          t.coding_code, t.text, o.last_updated, o.omh_data, d.name AS data_source_name, o.effective_start \
-         {LIST_FILTER} ORDER BY o.last_updated DESC, o.id DESC LIMIT $9 OFFSET $10"
+         {} ORDER BY o.last_updated DESC, o.id DESC LIMIT $9 OFFSET $10",
+        list_filter()
     );
     Ok(on_conn!(conn, c => sqlx::query_as(&sql)
         .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)
@@ -236,18 +326,12 @@ impl ObservationQuery {
                 Some(study) => format!(" AND s.id = {}", push(Bind::Int(study))),
                 None => String::new(),
             };
-            clauses.push(format!(
-                "EXISTS (SELECT 1 FROM study_patients sp JOIN studies s ON s.id = sp.study_id \
-                 JOIN practitioner_organizations po ON po.organization_id = s.organization_id \
-                 JOIN study_scope_requests r ON r.study_id = s.id AND r.data_type_id = o.data_type_id \
-                 JOIN study_patient_scope_consents c ON c.study_patient_id = sp.id AND c.data_type_id = o.data_type_id \
-                 WHERE sp.patient_id = o.patient_id AND po.practitioner_id = {practitioner} AND c.consented{study})"
-            ));
+            clauses.push(format!("(o.patient_id, o.data_type_id) IN ({}{study})", consented_pairs(&practitioner)));
         } else if let Some(study) = self.study_id {
             let study = push(Bind::Int(study));
             clauses.push(format!(
-                "EXISTS (SELECT 1 FROM study_patients sp JOIN study_scope_requests r ON r.study_id = sp.study_id \
-                 AND r.data_type_id = o.data_type_id WHERE sp.patient_id = o.patient_id AND sp.study_id = {study})"
+                "(o.patient_id, o.data_type_id) IN (SELECT sp.patient_id, r.data_type_id FROM study_patients sp \
+                 JOIN study_scope_requests r ON r.study_id = sp.study_id WHERE sp.study_id = {study})"
             ));
         }
         if let Some(patient) = self.patient_id {
@@ -323,7 +407,8 @@ pub async fn search(conn: Conn<'_>, query: &ObservationQuery) -> StoreResult<Vec
             binds.push(Bind::Int(value));
             let v = binds.len();
             binds.push(Bind::Int(id));
-            format!(" AND ({key} {cmp} ${v} OR ({key} = ${v} AND o.id {cmp} ${}))", binds.len())
+            // The first comparison alone lets both engines seek the sort index.
+            format!(" AND {key} {cmp}= ${v} AND ({key}, o.id) {cmp} (${v}, ${})", binds.len())
         }
         None => String::new(),
     };
@@ -352,9 +437,19 @@ pub async fn identifiers_of(conn: Conn<'_>, observation_ids: &[i64]) -> StoreRes
     Ok(on_conn!(conn, c => bind_all!(sqlx::query_as(&sql), &binds).fetch_all(c).await)?)
 }
 
-/// True when an observation already uses this identifier.
-pub async fn identifier_exists(conn: Conn<'_>, system: &str, value: &str) -> StoreResult<bool> {
-    let sql = "SELECT COUNT(*) FROM observation_identifiers WHERE system = $1 AND value = $2";
-    let (n,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql).bind(system).bind(value).fetch_one(c).await)?;
-    Ok(n > 0)
+/// Of these `(system, value)` pairs, those already in use: `(system, value, observation id)`.
+pub async fn existing_identifiers(mut conn: Conn<'_>, pairs: &[(&str, &str)]) -> StoreResult<Vec<(String, String, i64)>> {
+    let mut found = Vec::new();
+    for chunk in pairs.chunks(INSERT_CHUNK) {
+        let rows: Vec<(String, String, i64)> = on_conn!(conn.reborrow(), c => {
+            let mut query = sqlx::QueryBuilder::new("SELECT system, value, observation_id FROM observation_identifiers WHERE ");
+            let mut any = query.separated(" OR ");
+            for (system, value) in chunk {
+                any.push("(system = ").push_bind_unseparated(*system).push_unseparated(" AND value = ").push_bind_unseparated(*value).push_unseparated(")");
+            }
+            query.build_query_as().fetch_all(c).await
+        })?;
+        found.extend(rows);
+    }
+    Ok(found)
 }

@@ -8,6 +8,7 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jhe_core::fhir::{self, FhirError, bundle, catalog, observation, patient, search};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::AppState;
@@ -17,7 +18,14 @@ const FHIR_JSON: &str = "application/fhir+json";
 
 /// A FHIR resource with the FHIR media type.
 fn resource(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    serialized(status, body)
+}
+
+fn serialized<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    let Ok(bytes) = serde_json::to_vec(body) else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "the response could not be written as JSON").into_response();
+    };
+    let mut response = (status, bytes).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
     response
 }
@@ -92,26 +100,53 @@ fn link(state: &AppState, path: &str, pairs: &[(String, String)]) -> String {
     if query.is_empty() { format!("{}{path}", state.oidc.site_url) } else { format!("{}{path}?{query}", state.oidc.site_url) }
 }
 
-fn searchset(state: &AppState, path: &str, pairs: &[(String, String)], page: search::SearchPage, kind: &str) -> Response {
-    let mut links = vec![json!({"relation": "self", "url": link(state, path, pairs)})];
+#[derive(Serialize)]
+struct Link {
+    relation: &'static str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct SearchMode {
+    mode: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry<'a, R> {
+    full_url: String,
+    resource: &'a R,
+    search: SearchMode,
+}
+
+/// A searchset Bundle, serialized straight from the found resources.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Searchset<'a, R> {
+    resource_type: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<i64>,
+    link: Vec<Link>,
+    entry: Vec<Entry<'a, R>>,
+}
+
+fn searchset<R: search::Found>(state: &AppState, path: &str, pairs: &[(String, String)], page: search::SearchPage<R>, kind: &str) -> Response {
+    let mut link = vec![Link { relation: "self", url: self::link(state, path, pairs) }];
     if let Some(cursor) = &page.next {
         let mut next: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "_cursor").cloned().collect();
         next.push(("_cursor".into(), cursor.clone()));
-        links.push(json!({"relation": "next", "url": link(state, path, &next)}));
+        link.push(Link { relation: "next", url: self::link(state, path, &next) });
     }
-    let entries: Vec<Value> = page
+    let base = base(state);
+    let entry = page
         .resources
-        .into_iter()
-        .map(|r| {
-            let full_url = format!("{}/{kind}/{}", base(state), r["id"].as_str().unwrap_or_default());
-            json!({"fullUrl": full_url, "resource": r, "search": {"mode": "match"}})
-        })
+        .iter()
+        .map(|resource| Entry { full_url: format!("{base}/{kind}/{}", resource.id()), resource, search: SearchMode { mode: "match" } })
         .collect();
-    let mut bundle = json!({"resourceType": "Bundle", "type": "searchset", "link": links, "entry": entries});
-    if let Some(total) = page.total {
-        bundle["total"] = total.into();
-    }
-    resource(StatusCode::OK, &bundle)
+    let bundle = Searchset { resource_type: "Bundle", kind: "searchset", total: page.total, link, entry };
+    serialized(StatusCode::OK, &bundle)
 }
 
 /// `GET /Observation?...`.
