@@ -12,7 +12,7 @@ const USER_ID: &str = "user_id";
 pub async fn caller(session: &Session, db: &Db) -> Result<Option<Caller>, String> {
     let user_id: Option<i64> = session.get(USER_ID).await.map_err(|e| e.to_string())?;
     let Some(user_id) = user_id else { return Ok(None) };
-    let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+    let mut tx = db.begin_read().await.map_err(|e| e.to_string())?;
     let caller = Caller::load(tx.conn(), user_id).await.map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
     Ok(caller)

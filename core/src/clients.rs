@@ -48,7 +48,7 @@ async fn existing(conn: Conn<'_>, id: i64) -> Result<(ClientRow, Client)> {
 
 /// Patient apps, newest first.
 pub async fn list(db: &Db, request: &PageRequest) -> Result<Page<Client>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let mut all: Vec<ClientRow> = rows::list(tx.conn()).await?;
     tx.commit().await?;
     all.reverse();
@@ -56,7 +56,7 @@ pub async fn list(db: &Db, request: &PageRequest) -> Result<Page<Client>> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Client> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let (_, client) = existing(tx.conn(), id).await?;
     tx.commit().await?;
     Ok(client)
@@ -132,7 +132,7 @@ pub async fn delete(db: &Db, caller: &Caller, id: i64) -> Result<()> {
 
 /// The data sources an app reads from (their scopes left out, as JHE does).
 pub async fn data_sources(db: &Db, id: i64) -> Result<Vec<DataSource>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     existing(tx.conn(), id).await?;
     let ids = rows::data_source_ids(tx.conn(), id).await?;
     tx.commit().await?;
@@ -178,7 +178,7 @@ pub struct StudyClient {
 
 pub async fn of_study(db: &Db, caller: &Caller, study_id: i64) -> Result<Vec<StudyClient>> {
     let study = crate::studies::readable_ref(db, caller, study_id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let links = rows::study_links(tx.conn(), study_id).await?;
     tx.commit().await?;
     Ok(links

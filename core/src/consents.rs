@@ -51,7 +51,7 @@ pub struct ConsentOverview {
 
 pub async fn overview(db: &Db, caller: &Caller, patient_id: i64) -> Result<ConsentOverview> {
     let catalogue = crate::data_sources::list(db).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = store::patients::by_id(tx.conn(), patient_id)
         .await?
         .ok_or_else(|| Error::NotFound("No Patient matches the given query.".into()))?;

@@ -87,7 +87,7 @@ pub async fn create(db: &Db, caller: &Caller, name: &str, kind: &str) -> Result<
 
 /// Every data source with its supported scopes (two queries, whatever the count), ordered by name.
 pub async fn list(db: &Db) -> Result<Vec<DataSource>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let sources = rows::list(tx.conn()).await?;
     let mut scopes = rows::all_supported_scopes(tx.conn()).await?;
     tx.commit().await?;
@@ -144,7 +144,7 @@ async fn existing(conn: Conn<'_>, id: i64) -> Result<rows::DataSourceRow> {
 
 /// The supported-scope links of one data source, ordered by id.
 pub async fn supported_scopes(db: &Db, data_source_id: i64) -> Result<Vec<SupportedScope>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let source: DataSourceRef = existing(tx.conn(), data_source_id).await?.into();
     let links = rows::supported_scope_links(tx.conn(), data_source_id).await?;
     tx.commit().await?;

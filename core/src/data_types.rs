@@ -101,7 +101,7 @@ pub async fn create(db: &Db, caller: &Caller, new: &NewDataType<'_>) -> Result<D
 }
 
 pub async fn list(db: &Db) -> Result<Vec<DataType>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let all = rows::list(tx.conn()).await?;
     tx.commit().await?;
     Ok(all.into_iter().map(DataType::from).collect())
@@ -110,7 +110,7 @@ pub async fn list(db: &Db) -> Result<Vec<DataType>> {
 /// Finds a data type by id, or by its code (`omh:heart-rate:2.0`) when the
 /// reference is not a number.
 pub async fn find(db: &Db, reference: &str) -> Result<DataType> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let found = match reference.trim().parse::<i64>() {
         Ok(id) => rows::by_id(tx.conn(), id).await?,
         Err(_) => {
@@ -130,7 +130,7 @@ pub async fn find(db: &Db, reference: &str) -> Result<DataType> {
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<DataTypeDetail> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = rows::by_id(tx.conn(), id)
         .await?
         .ok_or_else(|| Error::NotFound(format!("No CodeableConcept matches the given query (id {id}).")))?;
@@ -169,7 +169,7 @@ pub struct SampleCheck {
 
 /// Validates an OMH data point against a data type without storing anything.
 pub async fn validate_sample(db: &Db, id: i64, data_point: &serde_json::Value) -> Result<SampleCheck> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = rows::by_id(tx.conn(), id)
         .await?
         .ok_or_else(|| Error::NotFound(format!("No CodeableConcept matches the given query (id {id}).")))?;

@@ -6,12 +6,14 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 use crate::store::StoreError;
 
@@ -28,9 +30,17 @@ pub enum Backend {
 /// A connection pool on one of the supported backends.
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriteQueue),
     Postgres(PgPool),
 }
+
+/// SQLite has one writer at a time. Writers of this process queue here, in
+/// arrival order, instead of polling the database lock under its busy
+/// timeout (which makes the unlucky ones wait far longer than the rest).
+pub type WriteQueue = Arc<tokio::sync::Mutex<()>>;
+
+/// How long a write waits for its turn: SQLite's busy timeout, as before the queue.
+const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 /// One connection borrowed from a pool or a transaction.
 pub enum Conn<'c> {
@@ -40,7 +50,8 @@ pub enum Conn<'c> {
 
 /// A database transaction; dropped without [`Tx::commit`] it rolls back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// With its place at the head of the write queue, for a write transaction.
+    Sqlite(Transaction<'static, Sqlite>, Option<OwnedMutexGuard<()>>),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -96,7 +107,7 @@ impl Db {
                 .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?
                 .create_if_missing(true)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(WRITE_WAIT);
             if !memory {
                 if let Some(parent) = Path::new(options.get_filename()).parent() {
                     if !parent.as_os_str().is_empty() {
@@ -119,7 +130,7 @@ impl Db {
                 .connect_with(options)
                 .await
                 .map_err(|e| StoreError::Config(format!("cannot open SQLite database: {e}")))?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, WriteQueue::default()))
         } else {
             Err(StoreError::Config(format!(
                 "unsupported DATABASE_URL scheme in {:?}: use sqlite:// or postgres://",
@@ -130,7 +141,7 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -138,7 +149,7 @@ impl Db {
     /// Applies every pending migration of this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let result = match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Sqlite(pool, _) => SQLITE_MIGRATIONS.run(pool).await,
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         };
         result.map_err(|e| StoreError::Migration(e.to_string()))
@@ -150,7 +161,12 @@ impl Db {
             // and then writes fails at once ("database is locked") when another
             // writer got in between, whereas waiting for the lock honours the
             // busy timeout.
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool, queue) => {
+                let turn = tokio::time::timeout(WRITE_WAIT, queue.clone().lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -159,14 +175,14 @@ impl Db {
     /// reads run alongside a writer (WAL) and see one consistent snapshot.
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Sqlite(pool, _) => Tx::Sqlite(pool.begin().await?, None),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(pool) => pool.close().await,
+            Db::Sqlite(pool, _) => pool.close().await,
             Db::Postgres(pool) => pool.close().await,
         }
     }
@@ -185,21 +201,21 @@ impl Conn<'_> {
 impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(tx) => Conn::Sqlite(&mut **tx),
+            Tx::Sqlite(tx, _) => Conn::Sqlite(&mut **tx),
             Tx::Postgres(tx) => Conn::Postgres(&mut **tx),
         }
     }
 
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Sqlite(..) => Backend::Sqlite,
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(tx, _) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())

@@ -109,7 +109,7 @@ pub async fn create(db: &Db, caller: &Caller, patient_id: i64, client_row_id: i6
 
 /// A patient's invitations, newest first, for those who may invite them.
 pub async fn list_for_patient(db: &Db, caller: &Caller, patient_id: i64) -> Result<Vec<Invitation>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     check_may_invite(tx.conn(), caller, patient_id).await?;
     let all = rows::for_patient(tx.conn(), patient_id).await?;
     tx.commit().await?;

@@ -151,7 +151,7 @@ pub async fn check_authorize(db: &Db, params: &AuthorizeParams) -> Result<Author
         .as_deref()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| AuthorizeError::NotRedirectable("client_id is required".into()))?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let client = clients::by_client_id(tx.conn(), client_id)
         .await?
         .ok_or_else(|| AuthorizeError::NotRedirectable(format!("unknown client_id: {client_id}")))?;
@@ -415,7 +415,7 @@ pub enum BearerError {
 
 /// The caller a valid access token stands for, with the token's scope.
 pub async fn authenticate_bearer(db: &Db, token: &str) -> Result<(Caller, String), BearerError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = oauth::token_by_hash(tx.conn(), &secret::hash(token))
         .await?
         .filter(|t| t.kind == "access" && t.revoked.is_none())
@@ -462,7 +462,7 @@ pub struct Introspection {
 /// RFC 7662, for confidential clients only; `None` means `{"active": false}`.
 pub async fn introspect(db: &Db, auth: &ClientAuth, token: &str) -> Result<Option<Introspection>, OAuthError> {
     let now = time::now();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let client = authenticate_client(tx.conn(), auth).await?;
     if client.client_type != "confidential" {
         return Err(OAuthError::InvalidClient("only confidential clients may introspect tokens".into()));

@@ -73,7 +73,7 @@ pub async fn list(db: &Db, caller: &Caller, mut filter: ObservationFilter, reque
         }
         (None, None) => return Page::of(Vec::new(), request),
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let count = rows::count_listed(tx.conn(), &filter).await?;
     let resolved = request.resolve(count)?;
     let found = rows::list(tx.conn(), &filter, resolved.offset, resolved.limit).await?;

@@ -89,7 +89,7 @@ async fn existing(conn: Conn<'_>, id: i64) -> Result<OrganizationRow> {
 
 /// Every organization (ROOT included), by name; `part_of` narrows to children.
 pub async fn list(db: &Db, caller: &Caller, part_of: Option<i64>) -> Result<Vec<Organization>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let all = match part_of {
         Some(parent) => rows::children(tx.conn(), parent).await?,
         None => rows::all(tx.conn()).await?,
@@ -99,7 +99,7 @@ pub async fn list(db: &Db, caller: &Caller, part_of: Option<i64>) -> Result<Vec<
 }
 
 pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = existing(tx.conn(), id).await?;
     tx.commit().await?;
     Ok(Organization::for_caller(&row, caller))
@@ -107,7 +107,7 @@ pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
 
 /// The organization with its descendants, each level by name.
 pub async fn tree(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let all = rows::all(tx.conn()).await?;
     tx.commit().await?;
     let root = all.iter().find(|row| row.id == id).ok_or_else(not_found)?;
@@ -210,7 +210,7 @@ pub struct Member {
 }
 
 pub async fn members(db: &Db, id: i64) -> Result<Vec<Member>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     existing(tx.conn(), id).await?;
     let all = rows::members(tx.conn(), id).await?;
     tx.commit().await?;

@@ -88,7 +88,7 @@ pub async fn list(db: &Db, caller: &Caller, mut filter: PatientFilter, request: 
         return Page::of(Vec::new(), request);
     };
     filter.practitioner_id = Some(practitioner_id);
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let count = rows::count(tx.conn(), &filter).await?;
     let resolved = request.resolve(count)?;
     let found = rows::list(tx.conn(), &filter, resolved.offset, resolved.limit).await?;
@@ -101,7 +101,7 @@ pub async fn list(db: &Db, caller: &Caller, mut filter: PatientFilter, request: 
 }
 
 pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<Patient> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = rows::by_id(tx.conn(), id).await?.ok_or_else(not_found)?;
     check_visible(tx.conn(), caller, id).await?;
     let patient = render(tx.conn(), row).await?;
@@ -276,7 +276,7 @@ pub async fn remove_from_organization(db: &Db, caller: &Caller, id: i64, organiz
 pub async fn lookup_by_email(db: &Db, caller: &Caller, email: &str) -> Result<Vec<Patient>> {
     authz::require_practitioner(caller)?;
     let email = email.trim().to_lowercase();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let mut found = Vec::new();
     if let Some(user) = users::by_email(tx.conn(), &email).await? {
         if let Some(row) = rows::by_user(tx.conn(), user.id).await? {

@@ -66,7 +66,7 @@ pub async fn create(db: &Db, caller: &Caller, label: &str) -> Result<Practitione
 
 pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<PractitionerClient>> {
     let practitioner_id = practitioner_of(caller)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let rows = clients::practitioner_clients(tx.conn(), practitioner_id).await?;
     tx.commit().await?;
     Ok(rows

@@ -50,7 +50,7 @@ async fn render(mut conn: Conn<'_>, row: PractitionerRow) -> Result<Practitioner
 
 pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<Practitioner>> {
     authz::require_superuser(caller)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let mut all = Vec::new();
     for row in rows::all(tx.conn()).await? {
         all.push(render(tx.conn(), row).await?);
@@ -61,7 +61,7 @@ pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<Practitioner>> {
 
 pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<Practitioner> {
     authz::require_superuser(caller)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = rows::by_id(tx.conn(), id).await?.ok_or_else(not_found)?;
     let practitioner = render(tx.conn(), row).await?;
     tx.commit().await?;

@@ -78,7 +78,7 @@ pub fn typed_value(value_type: &str, value: &Value) -> Result<SettingValue> {
 
 pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<Setting>> {
     authz::require_superuser(caller)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let all = rows::all(tx.conn()).await?;
     tx.commit().await?;
     Ok(all.iter().map(render).collect())
@@ -86,7 +86,7 @@ pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<Setting>> {
 
 pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<Setting> {
     authz::require_superuser(caller)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = rows::by_id(tx.conn(), id).await?.ok_or_else(|| Error::NotFound("No JheSetting matches the given query.".into()))?;
     tx.commit().await?;
     Ok(render(&row))

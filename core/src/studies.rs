@@ -138,7 +138,7 @@ async fn writable(conn: Conn<'_>, caller: &Caller, id: i64) -> Result<StudyRow> 
 
 /// The study as nested in links, if the caller may read it.
 pub async fn readable_ref(db: &Db, caller: &Caller, id: i64) -> Result<StudyRef> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = readable(tx.conn(), caller, id).await?;
     tx.commit().await?;
     Ok(StudyRef::from(&row))
@@ -146,7 +146,7 @@ pub async fn readable_ref(db: &Db, caller: &Caller, id: i64) -> Result<StudyRef>
 
 /// The study as nested in links, if the caller may change it.
 pub async fn writable_ref(db: &Db, caller: &Caller, id: i64) -> Result<StudyRef> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = writable(tx.conn(), caller, id).await?;
     tx.commit().await?;
     Ok(StudyRef::from(&row))
@@ -170,7 +170,7 @@ async fn with_organization(mut conn: Conn<'_>, row: &StudyRow) -> Result<Study> 
 /// Studies of the caller's organizations, by name.
 pub async fn list(db: &Db, caller: &Caller, organization_id: Option<i64>, request: &PageRequest) -> Result<Page<Study>> {
     let practitioner_id = authz::require_practitioner(caller)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let found = rows::for_practitioner(tx.conn(), practitioner_id, organization_id).await?;
     let page = Page::of(found, request)?;
     let mut items = Vec::with_capacity(page.items.len());
@@ -182,7 +182,7 @@ pub async fn list(db: &Db, caller: &Caller, organization_id: Option<i64>, reques
 }
 
 pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<Study> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = readable(tx.conn(), caller, id).await?;
     let study = with_organization(tx.conn(), &row).await?;
     tx.commit().await?;
@@ -258,7 +258,7 @@ pub async fn delete(db: &Db, caller: &Caller, id: i64) -> Result<()> {
 }
 
 pub async fn data_sources(db: &Db, caller: &Caller, id: i64) -> Result<Vec<StudyDataSource>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = readable(tx.conn(), caller, id).await?;
     let links = rows::data_source_links(tx.conn(), id).await?;
     tx.commit().await?;
@@ -297,7 +297,7 @@ pub async fn remove_data_source(db: &Db, caller: &Caller, id: i64, data_source_i
 }
 
 pub async fn scope_requests(db: &Db, caller: &Caller, id: i64) -> Result<Vec<ScopeRequest>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let row = readable(tx.conn(), caller, id).await?;
     let links = rows::scope_request_links(tx.conn(), id).await?;
     tx.commit().await?;
@@ -338,7 +338,7 @@ pub async fn remove_scope_request(db: &Db, caller: &Caller, id: i64, data_type_i
 
 /// The study's enrolled patients, by id (members of its organization only).
 pub async fn patients(db: &Db, caller: &Caller, id: i64, request: &PageRequest) -> Result<Page<Patient>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     readable(tx.conn(), caller, id).await?;
     let filter = PatientFilter { study_id: Some(id), ..PatientFilter::default() };
     let count = store::patients::count(tx.conn(), &filter).await?;
@@ -395,7 +395,7 @@ pub async fn unenrol(db: &Db, caller: &Caller, id: i64, patient_ids: &[i64]) -> 
 
 /// The studies of one organization, by name (`organizations/{id}/studies`).
 pub async fn of_organization(db: &Db, organization_id: i64) -> Result<Vec<StudySummary>> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     if organizations::by_id(tx.conn(), organization_id).await?.is_none() {
         return Err(Error::NotFound("No Organization matches the given query.".into()));
     }

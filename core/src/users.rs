@@ -273,7 +273,7 @@ impl From<rows::UserRow> for UserView {
 /// (JHE shows every user to everyone; jhe does not).
 pub async fn list(db: &Db, caller: &Caller, email: Option<&str>) -> Result<Vec<UserView>> {
     crate::authz::require_superuser(caller)?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let all = match email {
         Some(email) => rows::by_email(tx.conn(), &email.trim().to_lowercase()).await?.into_iter().collect(),
         None => rows::all(tx.conn()).await?,
@@ -287,7 +287,7 @@ pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<UserView> {
     if caller.user_id != id && !caller.is_superuser {
         return Err(crate::authz::forbidden("You may only read your own user."));
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let user = rows::by_id(tx.conn(), id).await?.ok_or_else(|| Error::NotFound("No JheUser matches the given query.".into()))?;
     tx.commit().await?;
     Ok(user.into())

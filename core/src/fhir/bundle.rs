@@ -55,9 +55,9 @@ fn refused_entry(error: &FhirError) -> Value {
     json!({"response": {"status": status_line(error.status), "outcome": error.outcome()}})
 }
 
-/// Processes a Bundle in one database transaction: every entry is checked
-/// (with lookups shared across entries), then those that passed are stored
-/// with multi-row inserts. Answers the response Bundle, or (for a
+/// Processes a Bundle: every entry is checked (with lookups shared across
+/// entries), then those that passed are stored in one transaction with
+/// multi-row inserts. Answers the response Bundle, or (for a
 /// transaction that fails, or a malformed Bundle) one error naming the entry
 /// at fault.
 pub async fn process(db: &Db, caller: &Caller, bundle: &Value) -> Result<Value, FhirError> {
@@ -74,7 +74,8 @@ pub async fn process(db: &Db, caller: &Caller, bundle: &Value) -> Result<Value, 
         Some(_) => return Err(FhirError::invalid("entry must be a list", "Bundle.entry")),
     };
     let within = |index: usize| move |error: FhirError| error.within(&format!("Bundle.entry[{index}].resource"));
-    let mut tx = db.begin().await?;
+    // Checks read without the write lock; the write re-checks consent.
+    let mut tx = db.begin_read().await?;
     let mut lookups = Lookups::default();
     // Entries that passed every check, and each entry's refusal if any.
     let mut passed = Vec::with_capacity(entries.len());
@@ -101,6 +102,8 @@ pub async fn process(db: &Db, caller: &Caller, bundle: &Value) -> Result<Value, 
             Err(error) => refusals.push(Some(error)),
         }
     }
+    tx.commit().await?;
+    let mut tx = db.begin().await?;
     let mut stored = observation::store(tx.conn(), &passed).await?.into_iter();
     let mut responses = Vec::with_capacity(entries.len());
     for (index, refusal) in refusals.into_iter().enumerate() {

@@ -109,7 +109,7 @@ pub async fn consents(db: &Db, caller: &Caller, params: &[(String, String)]) -> 
         (None, Some(own)) if patient.is_none_or(|p| p == own) => (Some(own), None),
         _ => return Ok((0, Vec::new())),
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let rows = consents::decisions(tx.conn(), patient, practitioner).await?;
     tx.commit().await?;
     let matching: Vec<&DecisionRow> = rows

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{FhirError, SOURCE, USER_ID_SYSTEM, effective, instant};
 use crate::caller::Caller;
-use crate::db::Conn;
+use crate::db::{Conn, Db};
 use crate::schemas;
 use crate::store::data_sources::DataSourceRow;
 use crate::store::data_types::DataTypeRow;
@@ -120,10 +120,15 @@ fn parse_id(text: &str, expression: &str) -> Result<i64, FhirError> {
     text.parse::<i64>().map_err(|_| FhirError::invalid(format!("'{text}' is not a valid id: ids are integers"), expression))
 }
 
-/// Checks and stores one Observation (the caller commits the transaction).
-pub async fn create(mut conn: Conn<'_>, caller: &Caller, resource: &Value) -> Result<Created, FhirError> {
-    let checked = check(conn.reborrow(), caller, &mut Lookups::default(), resource).await?;
-    let stored = store(conn, std::slice::from_ref(&checked)).await?.remove(0)?;
+/// Checks and stores one Observation. The checks read without holding the
+/// write lock; the write re-checks consent and claims the identifiers.
+pub async fn create(db: &Db, caller: &Caller, resource: &Value) -> Result<Created, FhirError> {
+    let mut tx = db.begin_read().await?;
+    let checked = check(tx.conn(), caller, &mut Lookups::default(), resource).await?;
+    tx.commit().await?;
+    let mut tx = db.begin().await?;
+    let stored = store(tx.conn(), std::slice::from_ref(&checked)).await?.remove(0)?;
+    tx.commit().await?;
     let resource = ObservationResource { row: checked.as_row(stored), identifiers: checked.identifiers.clone() };
     Ok(Created { id: stored.id, resource: resource.to_json() })
 }
@@ -194,12 +199,7 @@ pub async fn check(mut conn: Conn<'_>, caller: &Caller, lookups: &mut Lookups, r
 
     // 5. Consent, in a study the patient is enrolled in.
     if !lookups.consented(conn.reborrow(), patient.id).await?.contains(&data_type.id) {
-        return Err(FhirError::new(
-            403,
-            "forbidden",
-            format!("Observation data with coding_system={system} coding_code={code} has not been consented for any studies by this Patient."),
-            Some("Observation.code.coding[0]"),
-        ));
+        return Err(not_consented(&data_type));
     }
 
     // 6. Payload: base64 of JSON (any UTF-8).
@@ -243,6 +243,18 @@ pub async fn check(mut conn: Conn<'_>, caller: &Caller, lookups: &mut Lookups, r
     })
 }
 
+fn not_consented(data_type: &DataTypeRow) -> FhirError {
+    FhirError::new(
+        403,
+        "forbidden",
+        format!(
+            "Observation data with coding_system={} coding_code={} has not been consented for any studies by this Patient.",
+            data_type.coding_system, data_type.coding_code
+        ),
+        Some("Observation.code.coding[0]"),
+    )
+}
+
 fn duplicate_identifier(index: usize, system: &str, value: &str) -> FhirError {
     FhirError::new(
         409,
@@ -278,8 +290,21 @@ pub async fn claim_identifiers(conn: Conn<'_>, checked: &[Checked]) -> Result<Ve
 /// an earlier one of these, or a concurrent request that got there first)
 /// refuses its Observation with 409 and leaves nothing of it stored.
 pub async fn store(mut conn: Conn<'_>, checked: &[Checked]) -> Result<Vec<Result<Stored, FhirError>>, FhirError> {
-    let refusals = claim_identifiers(conn.reborrow(), checked).await?;
-    let mut outcomes: Vec<Option<Result<Stored, FhirError>>> = refusals.into_iter().map(|r| r.map(Err)).collect();
+    // Consent is checked again here, in the writing transaction, so that a
+    // revocation that landed after the checks still refuses the upload.
+    let mut consented = Lookups::default();
+    let mut refusals = Vec::with_capacity(checked.len());
+    for c in checked {
+        let allowed = consented.consented(conn.reborrow(), c.patient.id).await?.contains(&c.data_type.id);
+        refusals.push((!allowed).then(|| not_consented(&c.data_type)));
+    }
+    // Only observations still allowed claim their identifiers.
+    let allowed: Vec<Checked> = checked.iter().zip(&refusals).filter(|(_, r)| r.is_none()).map(|(c, _)| c.clone()).collect();
+    let mut claims = claim_identifiers(conn.reborrow(), &allowed).await?.into_iter();
+    let mut outcomes: Vec<Option<Result<Stored, FhirError>>> = refusals
+        .into_iter()
+        .map(|refusal| refusal.or_else(|| claims.next().flatten()).map(Err))
+        .collect();
     let accepted: Vec<&Checked> = checked.iter().zip(&outcomes).filter(|(_, o)| o.is_none()).map(|(c, _)| c).collect();
     let new: Vec<NewObservation> = accepted
         .iter()

@@ -57,10 +57,7 @@ fn base(state: &AppState) -> String {
 pub async fn create_observation(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, headers: HeaderMap, body: Bytes) -> Response {
     let result = async {
         let value = json_body(&headers, &body)?;
-        let mut tx = state.db.begin().await?;
-        let created = observation::create(tx.conn(), &caller, &value).await?;
-        tx.commit().await?;
-        Ok::<_, FhirError>(created)
+        observation::create(&state.db, &caller, &value).await
     }
     .await;
     match result {

@@ -182,7 +182,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Byte
 }
 
 async fn email_of(state: &AppState, user_id: i64) -> Result<Option<String>, jhe_core::store::StoreError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_read().await?;
     let user = jhe_core::store::users::by_id(tx.conn(), user_id).await?;
     tx.commit().await?;
     Ok(user.map(|u| u.email))

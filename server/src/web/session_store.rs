@@ -17,7 +17,7 @@ impl DbSessionStore {
     /// The tables come from jhe's own migrations.
     pub fn new(db: &Db) -> DbSessionStore {
         match db {
-            Db::Sqlite(pool) => DbSessionStore::Sqlite(SqliteStore::new(pool.clone())),
+            Db::Sqlite(pool, _) => DbSessionStore::Sqlite(SqliteStore::new(pool.clone())),
             Db::Postgres(pool) => DbSessionStore::Postgres(PostgresStore::new(pool.clone())),
         }
     }

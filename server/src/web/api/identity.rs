@@ -17,7 +17,7 @@ use crate::web::guard::ApiCaller;
 /// `GET /api/v1/users/profile`: the caller; patients get a PHI-free shape.
 #[utoipa::path(get, path = "/api/v1/users/profile", tag = "identity", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
 pub async fn profile(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin_read().await?;
     let settings = match caller.practitioner_id {
         Some(_) => practitioners::by_user(tx.conn(), caller.user_id)
             .await?
