@@ -187,13 +187,28 @@ async fn post_bundle(http: &reqwest::Client, base: &str, token: &str, body: Stri
     Ok(())
 }
 
-async fn timed_get(http: &reqwest::Client, url: &str, token: &str) -> Result<(Duration, Value), String> {
+/// What the client reads of a searchset page: it counts the entries without
+/// decoding them, so that the figure measures the server, not the client.
+#[derive(serde::Deserialize)]
+struct Page {
+    #[serde(default)]
+    entry: Vec<serde::de::IgnoredAny>,
+    link: Vec<PageLink>,
+}
+
+#[derive(serde::Deserialize)]
+struct PageLink {
+    relation: String,
+    url: String,
+}
+
+async fn timed_get<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str, token: &str) -> Result<(Duration, T), String> {
     let started = Instant::now();
     let response = http.get(url).bearer_auth(token).send().await.map_err(|e| e.to_string())?;
     if response.status() != 200 {
         return Err(format!("GET {url} answered {}", response.status()));
     }
-    let body: Value = response.json().await.map_err(|e| e.to_string())?;
+    let body: T = response.json().await.map_err(|e| e.to_string())?;
     Ok((started.elapsed(), body))
 }
 
@@ -235,11 +250,11 @@ async fn run(args: Args) -> Result<(), String> {
     let (mut rows, mut pages, mut page_times) = (0usize, 0usize, Vec::new());
     let started = Instant::now();
     while let Some(next_url) = url {
-        let (took, page) = timed_get(&http, &next_url, &token).await?;
+        let (took, page): (_, Page) = timed_get(&http, &next_url, &token).await?;
         page_times.push(took);
-        rows += page["entry"].as_array().map_or(0, Vec::len);
+        rows += page.entry.len();
         pages += 1;
-        url = page["link"].as_array().and_then(|links| links.iter().find(|l| l["relation"] == "next")).and_then(|l| l["url"].as_str()).map(str::to_owned);
+        url = page.link.into_iter().find(|l| l.relation == "next").map(|l| l.url);
     }
     let seconds = started.elapsed().as_secs_f64();
     row(format!("FHIR paging, {rows} rows in {pages} pages of 1,000"), format!("{:>8.0} rows/s", rows as f64 / seconds));
@@ -249,10 +264,10 @@ async fn run(args: Args) -> Result<(), String> {
     }
 
     let admin = |page: i64| format!("{base}/api/v1/observations?study_id=30001&page={page}&page_size=100");
-    let (first, listed) = timed_get(&http, &admin(1), &token).await?;
+    let (first, listed): (_, Value) = timed_get(&http, &admin(1), &token).await?;
     // Page 100, or the last page of a smaller run.
     let far = ((listed["count"].as_i64().unwrap_or(0) + 99) / 100).clamp(1, 100);
-    let (later, _) = timed_get(&http, &admin(far), &token).await?;
+    let (later, _): (_, Value) = timed_get(&http, &admin(far), &token).await?;
     row(format!("admin list, page 1 vs page {far} (100 rows)"), format!("{:.1} ms vs {:.1} ms", first.as_secs_f64() * 1000.0, later.as_secs_f64() * 1000.0));
     row(format!("server RSS with {next} observations"), format!("{:>8.1} MiB", rss_mib(server.child.id())));
 

@@ -428,13 +428,17 @@ pub async fn identifiers_of(conn: Conn<'_>, observation_ids: &[i64]) -> StoreRes
     if observation_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let binds: Vec<Bind> = observation_ids.iter().map(|id| Bind::Int(*id)).collect();
-    let placeholders: Vec<String> = (1..=binds.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT observation_id, system, value FROM observation_identifiers WHERE observation_id IN ({}) ORDER BY id",
-        placeholders.join(", ")
-    );
-    Ok(on_conn!(conn, c => bind_all!(sqlx::query_as(&sql), &binds).fetch_all(c).await)?)
+    // Built with anonymous placeholders: SQLite looks a numbered one up by
+    // walking all of them, which a page of a thousand ids makes quadratic.
+    Ok(on_conn!(conn, c => {
+        let mut query = sqlx::QueryBuilder::new("SELECT observation_id, system, value FROM observation_identifiers WHERE observation_id IN (");
+        let mut list = query.separated(", ");
+        for id in observation_ids {
+            list.push_bind(*id);
+        }
+        query.push(") ORDER BY id");
+        query.build_query_as().fetch_all(c).await
+    })?)
 }
 
 /// Of these `(system, value)` pairs, those already in use: `(system, value, observation id)`.
