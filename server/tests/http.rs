@@ -55,3 +55,19 @@ async fn the_console_renders_on_the_server() {
     drop(server);
     test.remove().await;
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let test = TestDatabase::create().await;
+    let server = Server::start(&test).await;
+    for path in ["/", "/health", "/api/v1/users/profile", "/FHIR/R5/metadata", "/no/such/page", "/api/v1/nothing"] {
+        let response = reqwest::get(server.url(path)).await.unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"), "{path}");
+    }
+    drop(server);
+    test.remove().await;
+}

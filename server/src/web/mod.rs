@@ -222,6 +222,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(guard::csrf))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.limits, json_errors))
+        .layer(middleware::from_fn(security_headers))
         .layer(
             // Method and path only: query strings may carry patient details.
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -292,8 +293,24 @@ async fn json_errors(State(limits): State<BodyLimits>, request: Request, next: N
     if let Some(allow) = allow {
         rewritten.headers_mut().insert(header::ALLOW, allow);
     }
-    rewritten.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     rewritten
+}
+
+/// On every response: no sniffing of content types, no framing by other
+/// sites (clickjacking), no referrer sent to other origins, no plugins and no
+/// `<base>` pointing elsewhere.
+async fn security_headers(request: Request<Body>, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"),
+    ] {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    response
 }
 
 async fn shutdown_signal() {
