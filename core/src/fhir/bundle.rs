@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::observation::{self, Lookups, Stored};
+use super::observation::{self, Checked, Lookups, Stored};
 use super::{FhirError, instant};
 use crate::caller::Caller;
 use crate::db::Db;
@@ -93,6 +93,7 @@ pub async fn process(db: &Db, caller: &Caller, bundle: &Value) -> Result<Value, 
             // A transaction stops at its first refusal, but an earlier entry
             // may clash on an identifier: the first fault is the one named.
             Err(error) if kind == "transaction" => {
+                let passed: Vec<&Checked> = passed.iter().collect();
                 let clashes = observation::claim_identifiers(tx.conn(), &passed).await?;
                 return Err(match clashes.into_iter().enumerate().find_map(|(at, clash)| clash.map(within(at))) {
                     Some(clash) => clash,

@@ -266,7 +266,7 @@ fn duplicate_identifier(index: usize, system: &str, value: &str) -> FhirError {
 
 /// Of checked Observations, refuses (409) those whose identifiers an earlier
 /// one of them or a stored observation already holds. Reads only.
-pub async fn claim_identifiers(conn: Conn<'_>, checked: &[Checked]) -> Result<Vec<Option<FhirError>>, FhirError> {
+pub async fn claim_identifiers(conn: Conn<'_>, checked: &[&Checked]) -> Result<Vec<Option<FhirError>>, FhirError> {
     let pairs: Vec<(&str, &str)> =
         checked.iter().flat_map(|c| c.identifiers.iter().map(|(s, v)| (s.as_str(), v.as_str()))).collect();
     let mut taken: HashSet<(String, String)> =
@@ -299,13 +299,12 @@ pub async fn store(mut conn: Conn<'_>, checked: &[Checked]) -> Result<Vec<Result
         refusals.push((!allowed).then(|| not_consented(&c.data_type)));
     }
     // Only observations still allowed claim their identifiers.
-    let allowed: Vec<Checked> = checked.iter().zip(&refusals).filter(|(_, r)| r.is_none()).map(|(c, _)| c.clone()).collect();
-    let mut claims = claim_identifiers(conn.reborrow(), &allowed).await?.into_iter();
-    let mut outcomes: Vec<Option<Result<Stored, FhirError>>> = refusals
-        .into_iter()
-        .map(|refusal| refusal.or_else(|| claims.next().flatten()).map(Err))
-        .collect();
-    let accepted: Vec<&Checked> = checked.iter().zip(&outcomes).filter(|(_, o)| o.is_none()).map(|(c, _)| c).collect();
+    let allowed: Vec<&Checked> = checked.iter().zip(&refusals).filter(|(_, r)| r.is_none()).map(|(c, _)| c).collect();
+    let mut clashes = claim_identifiers(conn.reborrow(), &allowed).await?.into_iter();
+    for refusal in refusals.iter_mut().filter(|r| r.is_none()) {
+        *refusal = clashes.next().flatten();
+    }
+    let accepted: Vec<&Checked> = checked.iter().zip(&refusals).filter(|(_, r)| r.is_none()).map(|(c, _)| c).collect();
     let new: Vec<NewObservation> = accepted
         .iter()
         .map(|c| NewObservation {
@@ -327,19 +326,26 @@ pub async fn store(mut conn: Conn<'_>, checked: &[Checked]) -> Result<Vec<Result
     let stored: HashSet<(String, String)> = rows::add_identifiers(conn.reborrow(), &identifiers).await?.into_iter().collect();
     // A concurrent request took an identifier between the claim and the insert.
     let mut lost = Vec::new();
-    let mut accepted = accepted.into_iter().zip(ids);
-    for outcome in outcomes.iter_mut().filter(|o| o.is_none()) {
-        let (c, id) = accepted.next().expect("one id per accepted observation");
-        *outcome = Some(match c.identifiers.iter().position(|pair| !stored.contains(pair)) {
-            Some(i) => {
-                lost.push(id);
-                Err(duplicate_identifier(i, &c.identifiers[i].0, &c.identifiers[i].1))
+    let mut ids = ids.into_iter();
+    let outcomes = checked
+        .iter()
+        .zip(refusals)
+        .map(|(c, refusal)| {
+            if let Some(error) = refusal {
+                return Err(error);
             }
-            None => Ok(Stored { id, last_updated: now }),
-        });
-    }
+            let id = ids.next().expect("one id per accepted observation");
+            match c.identifiers.iter().position(|pair| !stored.contains(pair)) {
+                Some(i) => {
+                    lost.push(id);
+                    Err(duplicate_identifier(i, &c.identifiers[i].0, &c.identifiers[i].1))
+                }
+                None => Ok(Stored { id, last_updated: now }),
+            }
+        })
+        .collect();
     rows::delete_many(conn, &lost).await?;
-    Ok(outcomes.into_iter().map(|o| o.expect("every outcome decided")).collect())
+    Ok(outcomes)
 }
 
 impl Checked {
