@@ -47,9 +47,22 @@ pub(crate) mod server {
             Error::Conflict(_) => 409,
             Error::Forbidden(_) => 403,
             Error::Gone(_) => 410,
+            Error::Throttled(_) => 429,
             Error::Store(_) => 503,
         };
         refuse(status, &error.to_string())
+    }
+
+    /// Spends one of the client's attempts at a secret (a password, an
+    /// invitation code); answers 429 when it has none left. Returns the
+    /// client's address.
+    pub async fn spend_attempt() -> Result<std::net::IpAddr, ServerFnError> {
+        let axum::Extension(crate::ClientAddress(address)) = leptos_axum::extract::<axum::Extension<crate::ClientAddress>>()
+            .await
+            .map_err(|_| ServerFnError::new("client address unavailable"))?;
+        let throttle = use_context::<jhe_core::throttle::Throttle>().ok_or_else(|| ServerFnError::new("throttle unavailable"))?;
+        throttle.check(address).map_err(|throttled| refuse_with(&throttled.into()))?;
+        Ok(address)
     }
 
     /// The site's public URL, as configured for the server.
@@ -80,14 +93,9 @@ pub async fn sso_name() -> Result<Option<String>, ServerFnError> {
 /// Checks the password and starts a session; answers where to go next.
 #[server(prefix = "/console/api", endpoint = "log_in")]
 pub async fn log_in(email: String, password: String, next: String) -> Result<String, ServerFnError> {
-    use axum::extract::ConnectInfo;
-    use std::net::SocketAddr;
+    let address = server::spend_attempt().await?;
     let (session, db) = (server::session().await?, server::db().await?);
-    let address = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
-        .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_default();
-    let caller = jhe_core::users::authenticate(&db, &email, &password, &address).await.map_err(|e| {
+    let caller = jhe_core::users::authenticate(&db, &email, &password, &address.to_string()).await.map_err(|e| {
         use jhe_core::users::LoginError;
         let status = match e {
             LoginError::Invalid => 401,
@@ -109,6 +117,7 @@ pub async fn log_out() -> Result<(), ServerFnError> {
 /// Redeems an invitation link and signs the patient in.
 #[server(prefix = "/console/api", endpoint = "accept_invitation")]
 pub async fn accept_invitation(code: String) -> Result<String, ServerFnError> {
+    server::spend_attempt().await?;
     let (session, db) = (server::session().await?, server::db().await?);
     let token = jhe_core::invitations::token_from_code(&code)
         .ok_or_else(|| server::refuse(404, "This invitation link is not valid."))?;

@@ -26,6 +26,11 @@ pub struct SiteUrl(pub String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SsoName(pub Option<String>);
 
+/// The network address of the client making the request (behind a trusted
+/// proxy, the one the proxy names); the server puts it in every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 /// The HTML document around the console.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -70,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("practitioners") view=pages::practitioners::PractitionersPage/>
                     <Route path=StaticSegment("clients") view=pages::clients::ClientsPage/>
                     <Route path=StaticSegment("settings") view=pages::settings::SettingsPage/>
+                    <Route path=StaticSegment("audit") view=pages::audit::AuditPage/>
                 </Routes>
             </main>
         </Router>
@@ -103,7 +109,7 @@ fn TopBar() -> impl IntoView {
                             <a href="/data-types">"Data Types"</a>
                             <a href="/observations">"Observations"</a>
                             {user.patient_id.is_none().then(|| view! { <a href="/organizations">"Organizations"</a> })}
-                            {user.is_superuser.then(|| view! { <a href="/practitioners">"Practitioners"</a> <a href="/clients">"Clients"</a> <a href="/settings">"Settings"</a> })}
+                            {user.is_superuser.then(|| view! { <a href="/practitioners">"Practitioners"</a> <a href="/clients">"Clients"</a> <a href="/settings">"Settings"</a> <a href="/audit">"Audit"</a> })}
                         </nav>
                         <span class="who">{user.email.clone()}</span>
                         <button class="link" on:click=move |_| { log_out.dispatch(auth::LogOut {}); }>"Log Out"</button>

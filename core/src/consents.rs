@@ -218,7 +218,7 @@ pub async fn record(db: &Db, caller: &Caller, patient_id: i64, change: Change, a
                 patient_id: Some(patient_id),
                 detail: &detail,
             };
-            audit::record(tx.conn(), &event, now).await?;
+            audit::record(tx.conn(), std::slice::from_ref(&event), now).await?;
             if let Some(id) = id {
                 recorded.push(RecordedConsent {
                     id,

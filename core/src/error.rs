@@ -18,6 +18,9 @@ pub enum Error {
     /// It existed but is no longer usable (an expired invitation).
     #[error("{0}")]
     Gone(String),
+    /// The client has spent its budget of attempts for now.
+    #[error(transparent)]
+    Throttled(#[from] crate::throttle::Throttled),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

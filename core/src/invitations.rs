@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::oauth::{self, Lifetimes};
 use crate::secret;
 use crate::store::settings::SettingValue;
-use crate::store::{clients, invitations as rows, patients, settings, users};
+use crate::store::{audit, clients, invitations as rows, patients, settings, users};
 use crate::time::{self, Micros};
 
 const DAY: Micros = 86_400 * 1_000_000;
@@ -160,6 +160,16 @@ pub async fn redeem(db: &Db, token: &str, site_url: &str, lifetimes: &Lifetimes)
     let (code, expires) =
         oauth::insert_invitation_grant(tx.conn(), &client, user_id, &redirect_uri, &verifier, lifetimes, now).await?;
     rows::set_status(tx.conn(), invitation.id, "redeemed", Some(now), now).await?;
+    let detail = serde_json::json!({"clientId": client.client_id}).to_string();
+    let event = audit::NewAuditEvent {
+        actor_user_id: Some(user_id),
+        action: "invitation.redeem",
+        object_type: "invitation",
+        object_id: Some(&invitation.id.to_string()),
+        patient_id: Some(patient.id),
+        detail: &detail,
+    };
+    audit::record(tx.conn(), std::slice::from_ref(&event), now).await?;
     tx.commit().await?;
     Ok(Redemption { patient_user_id: user_id, oauth_client_id: client.client_id, redirect_uri, code, expires })
 }

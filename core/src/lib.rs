@@ -2,6 +2,7 @@
 //! storage they run on. The console's server functions, the REST and FHIR
 //! handlers and the CLI all call this crate; none of them holds a rule.
 
+pub mod audit;
 pub mod authz;
 pub mod caller;
 pub mod clients;
@@ -27,6 +28,7 @@ pub mod settings;
 pub mod signing_keys;
 pub mod store;
 pub mod studies;
+pub mod throttle;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;

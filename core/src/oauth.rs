@@ -302,6 +302,7 @@ pub async fn exchange_code(
     let mut issued = insert_tokens(tx.conn(), &client, grant.user_id, &grant.scope, Some(grant.id), true, lifetimes, now).await?;
     issued.nonce = grant.nonce;
     issued.auth_time = auth_time;
+    record_grant(tx.conn(), &issued, "authorization_code", now).await?;
     tx.commit().await?;
     Ok(issued)
 }
@@ -330,6 +331,7 @@ pub async fn refresh(db: &Db, auth: &ClientAuth, refresh_token: &str, lifetimes:
     }
     let grant_id = oauth::grant_of_token(tx.conn(), old.id).await?;
     let issued = insert_tokens(tx.conn(), &client, old.user_id, &old.scope, grant_id, true, lifetimes, now).await?;
+    record_grant(tx.conn(), &issued, "refresh_token", now).await?;
     tx.commit().await?;
     Ok(issued)
 }
@@ -347,8 +349,15 @@ pub async fn client_credentials(db: &Db, auth: &ClientAuth, scope: Option<&str>,
         .ok_or_else(|| OAuthError::UnauthorizedClient("this client has no owner to act as".into()))?;
     let scope = parse_scope(Some(scope.unwrap_or("openid email")))?;
     let issued = insert_tokens(tx.conn(), &client, owner, &scope, None, false, lifetimes, now).await?;
+    record_grant(tx.conn(), &issued, "client_credentials", now).await?;
     tx.commit().await?;
     Ok(issued)
+}
+
+/// The audit event for tokens issued to a client, acting as `issued.user_id`.
+async fn record_grant(conn: Conn<'_>, issued: &Issued, grant_type: &str, now: Micros) -> Result<(), StoreError> {
+    let detail = serde_json::json!({"grantType": grant_type, "clientId": issued.client_id, "scope": issued.scope});
+    crate::audit::record_for_user(conn, "token.grant", Some(issued.user_id), Some(issued.user_id), &detail, now).await
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -78,5 +78,6 @@ pub async fn list(db: &Db, caller: &Caller, mut filter: ObservationFilter, reque
     let resolved = request.resolve(count)?;
     let found = rows::list(tx.conn(), &filter, resolved.offset, resolved.limit).await?;
     tx.commit().await?;
+    crate::audit::record_observation_reads(db, caller, "observation list", found.iter().map(|row| row.patient_id)).await?;
     Ok(Page { count, number: resolved.number, has_next: resolved.has_next, items: found.into_iter().map(Into::into).collect() })
 }

@@ -1,5 +1,8 @@
 //! Users and their profiles (practitioner or patient).
 
+use serde_json::json;
+
+use crate::audit;
 use crate::caller::Caller;
 use crate::db::{Conn, Db};
 use crate::error::{Error, Result};
@@ -136,6 +139,7 @@ pub async fn authenticate(db: &Db, email: &str, password_text: &str, address: &s
             false
         }
     };
+    let account = user.as_ref().map(|u| u.id);
     let caller = match (verified, user) {
         (true, Some(user)) => Caller::load(tx.conn(), user.id).await.ok().flatten(),
         _ => None,
@@ -144,11 +148,15 @@ pub async fn authenticate(db: &Db, email: &str, password_text: &str, address: &s
         for (key, limit) in &keys {
             record_failure(tx.conn(), key, *limit, now).await?;
         }
+        let detail = json!({"method": "password", "email": email, "address": address});
+        audit::record_for_user(tx.conn(), "login.failed", None, account, &detail, now).await?;
         tx.commit().await?;
         return Err(LoginError::Invalid);
     };
     login_failures::clear(tx.conn(), &keys[0].0).await?;
     rows::set_last_login(tx.conn(), caller.user_id, now).await?;
+    let detail = json!({"method": "password", "address": address});
+    audit::record_for_user(tx.conn(), "login", Some(caller.user_id), Some(caller.user_id), &detail, now).await?;
     tx.commit().await?;
     Ok(caller)
 }
@@ -240,6 +248,7 @@ pub async fn sso_sign_in(db: &Db, verified_email: &str, provisioning: Option<Sso
     let caller = Caller::load(tx.conn(), user_id)
         .await?
         .ok_or_else(|| Error::Forbidden(format!("The account {email} cannot sign in.")))?;
+    audit::record_for_user(tx.conn(), "login", Some(user_id), Some(user_id), &json!({"method": "sso"}), now).await?;
     tx.commit().await?;
     Ok(caller)
 }

@@ -334,7 +334,8 @@ async fn observations_identifiers_statuses_and_clients_are_constrained() {
     let stored = attempt!(db, |c| observations::add_identifiers(c, &[(second, "urn:device", "reading-1"), (second, "urn:device", "reading-2")])).unwrap();
     assert_eq!(stored, vec![("urn:device".to_owned(), "reading-2".to_owned())]);
     let held = attempt!(db, |c| observations::existing_identifiers(c, &[("urn:device", "reading-1"), ("urn:other", "reading-1")])).unwrap();
-    assert_eq!(held, vec![("urn:device".to_owned(), "reading-1".to_owned(), first)]);
+    let held: Vec<(String, String, i64, i64)> = held.into_iter().map(|h| (h.system, h.value, h.observation_id, h.patient_id)).collect();
+    assert_eq!(held, vec![("urn:device".to_owned(), "reading-1".to_owned(), first, patient_id)]);
     let bad_status = NewObservation {
         patient_id,
         data_type_id: heart_rate,
@@ -398,9 +399,9 @@ async fn audit_events_outlive_the_rows_they_name() {
         patient_id: Some(patient_id),
         detail: r#"{"study":30001}"#,
     };
-    attempt!(db, |c| audit::record(c, &event, NOW)).unwrap();
+    attempt!(db, |c| audit::record(c, std::slice::from_ref(&event), NOW)).unwrap();
     assert!(attempt!(db, |c| patients::delete(c, patient_id)).unwrap());
-    let events = attempt!(db, |c| audit::recent(c, 10)).unwrap();
+    let events = attempt!(db, |c| audit::list(c, &audit::AuditFilter::default(), 0, 10)).unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].patient_id, Some(patient_id));
     assert_eq!(events[0].action, "consent.grant");

@@ -180,3 +180,52 @@ test.describe('administration refusals', () => {
     await expect(page.getByRole('button', { name: 'Add Client' })).toHaveCount(0);
   });
 });
+
+test.describe('audit', () => {
+  test('Sam reads the audit trail: who signed in and who read which patient\'s observations', async ({ page, browser }) => {
+    // Mary opens Lifespan Study's observations: each patient shown is recorded.
+    const mary = await browser.newContext();
+    const maryPage = await mary.newPage();
+    await logIn(maryPage, 'mary@example.com');
+    await maryPage.goto('/observations?study=30001&patient=40001');
+    await expect(maryPage.getByRole('table')).toBeVisible();
+    await mary.close();
+
+    await logIn(page, 'sam@example.com');
+    await nav(page).getByRole('link', { name: 'Audit' }).click();
+    await expect(page.getByRole('heading', { name: 'Audit' })).toBeVisible();
+    const events = page.getByRole('table', { name: 'Audit events' });
+    // Newest first: Sam's own sign-in heads the trail.
+    await expect(events.getByRole('row').nth(1)).toContainText('sam@example.com');
+    await expect(events.getByRole('row').nth(1)).toContainText('login');
+
+    await page.getByLabel('Action').selectOption('observation.read');
+    await expect(page).toHaveURL(/\/audit\?action=observation\.read$/);
+    const read = events.getByRole('row').filter({ hasText: 'mary@example.com' }).first();
+    await expect(read).toContainText('observation.read');
+    await expect(read).toContainText('"via":"observation list"');
+    await page.getByLabel('Patient ID').fill('40001');
+    await page.getByLabel('Patient ID').press('Tab');
+    await expect(page).toHaveURL(/patient=40001/);
+    await expect(events.getByRole('row').nth(1).getByRole('cell').nth(4)).toHaveText('40001');
+    await page.screenshot({ path: 'screenshots/audit.png', fullPage: true });
+
+    // The filters live in the URL: a reload shows the same list.
+    await page.reload();
+    await expect(page.getByLabel('Action')).toHaveValue('observation.read');
+    await expect(events.getByRole('row').filter({ hasText: 'mary@example.com' }).first()).toBeVisible();
+  });
+
+});
+
+test.describe('audit for others', () => {
+  test.use({ expectedStatuses: [403] });
+
+  test('the audit screen is for super users only', async ({ page }) => {
+    await logIn(page, 'mary@example.com');
+    await expect(nav(page).getByRole('link', { name: 'Audit' })).toHaveCount(0);
+    await page.goto('/audit');
+    await expect(page.getByRole('alert')).toContainText('Only super users may read the audit trail.');
+    await expect(page.getByRole('table', { name: 'Audit events' })).toHaveCount(0);
+  });
+});

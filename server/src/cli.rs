@@ -102,6 +102,15 @@ pub struct ServeArgs {
     /// Largest FHIR Bundle accepted, in bytes (10,000 observations take about 8 MiB).
     #[arg(long, env = "JHE_BUNDLE_BODY_LIMIT", default_value_t = 64 * 1024 * 1024, value_parser = clap::value_parser!(u32).range(1024..))]
     pub bundle_body_limit: u32,
+    /// Longest a request may take, body upload included, in seconds; slower ones get 408.
+    #[arg(long, env = "JHE_REQUEST_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Attempts at a secret (sign-in, token, invitation code) allowed per client address per minute.
+    #[arg(long, env = "JHE_AUTH_RATE_LIMIT", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub auth_rate_limit: u32,
+    /// Addresses of reverse proxies whose X-Forwarded-For/-Proto/-Host headers are believed (comma-separated).
+    #[arg(long = "trusted-proxy", env = "JHE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     pub sso: SsoArgs,
 }

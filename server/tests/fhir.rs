@@ -119,10 +119,20 @@ async fn the_guides_upload_and_retrieval_with_consent_gating() {
     let decoded = STANDARD.decode(entries[0]["resource"]["valueAttachment"]["data"].as_str().unwrap()).unwrap();
     assert_eq!(serde_json::from_slice::<Value>(&decoded).unwrap(), step_count_point(8725));
 
-    // The same identifier again is a conflict (and the guide's retry stores nothing).
-    let (status, _, outcome) = post_fhir(&server, "/FHIR/R5/Observation", Some(&peter), "application/fhir+json", upload).await;
+    // The same identifier again is a conflict (and the guide's retry stores
+    // nothing); a retry is told which stored observation holds it.
+    let (status, _, outcome) = post_fhir(&server, "/FHIR/R5/Observation", Some(&peter), "application/fhir+json", upload.clone()).await;
     assert_eq!(status, 409);
     assert_eq!(outcome["issue"][0]["expression"][0], "Observation.identifier[0]");
+    assert_eq!(outcome["issue"][1]["severity"], "information");
+    assert_eq!(outcome["issue"][1]["details"]["coding"][0]["display"], format!("Observation/{id}"));
+    // Another patient's upload with that identifier learns nothing of the holder.
+    let pamela = token_for(&test, "pamela@example.com");
+    let point = STANDARD.encode(heart_rate_point(70.0, "2024-05-02T10:00:00Z").to_string());
+    let other = observation("omh:heart-rate:2.0", 40002, 70001, &point, Some("test-step-count-001"));
+    let (status, _, outcome) = post_fhir(&server, "/FHIR/R5/Observation", Some(&pamela), "application/fhir+json", other.to_string()).await;
+    assert_eq!(status, 409, "{outcome}");
+    assert_eq!(outcome["issue"].as_array().unwrap().len(), 1, "{outcome}");
 
     // Revoked: the practitioner's search no longer shows it; the patient still does.
     assert_eq!(call(&server, Method::PATCH, "/api/v1/patients/40001/consents", Some(&peter), Some(consent("omh:step-count:2.0", false))).await.0, 200);

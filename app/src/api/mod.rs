@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod audit;
 pub mod clients;
 pub mod organizations;
 pub mod patients;

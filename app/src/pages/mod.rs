@@ -8,6 +8,7 @@ pub mod patients;
 pub mod remembered;
 pub mod studies;
 
+pub mod audit;
 pub mod clients;
 pub mod organizations;
 pub mod practitioners;

@@ -31,11 +31,14 @@ pub struct FhirError {
     pub expression: Option<String>,
     /// Every schema violation, for a data point that does not validate.
     pub issues: Vec<Issue>,
+    /// For an identifier already held: the stored observation holding it,
+    /// told only when it is the same patient's (a retry of an upload).
+    pub existing: Option<i64>,
 }
 
 impl FhirError {
     pub fn new(status: u16, code: &'static str, diagnostics: impl Into<String>, expression: Option<&str>) -> Self {
-        FhirError { status, code, diagnostics: diagnostics.into(), expression: expression.map(str::to_owned), issues: Vec::new() }
+        FhirError { status, code, diagnostics: diagnostics.into(), expression: expression.map(str::to_owned), issues: Vec::new(), existing: None }
     }
 
     pub fn invalid(diagnostics: impl Into<String>, expression: &str) -> Self {
@@ -75,6 +78,14 @@ impl FhirError {
                 "expression": [format!("Observation.valueAttachment.data.{}", issue.path)],
             }));
         }
+        if let Some(id) = self.existing {
+            issues.push(json!({
+                "severity": "information",
+                "code": "duplicate",
+                "diagnostics": format!("Observation/{id} already holds this identifier."),
+                "details": {"coding": [{"system": SOURCE, "code": "existing-resource", "display": format!("Observation/{id}")}]},
+            }));
+        }
         json!({"resourceType": "OperationOutcome", "issue": issues})
     }
 }
@@ -99,6 +110,7 @@ impl From<Error> for FhirError {
             Error::Conflict(message) => FhirError::new(409, "duplicate", message, None),
             Error::Forbidden(message) => FhirError::forbidden(message),
             Error::Gone(message) => FhirError::new(410, "deleted", message, None),
+            Error::Throttled(throttled) => FhirError::new(429, "throttled", throttled.to_string(), None),
             Error::Store(store) => store.into(),
         }
     }

@@ -269,17 +269,24 @@ fn duplicate_identifier(index: usize, system: &str, value: &str) -> FhirError {
 pub async fn claim_identifiers(conn: Conn<'_>, checked: &[&Checked]) -> Result<Vec<Option<FhirError>>, FhirError> {
     let pairs: Vec<(&str, &str)> =
         checked.iter().flat_map(|c| c.identifiers.iter().map(|(s, v)| (s.as_str(), v.as_str()))).collect();
-    let mut taken: HashSet<(String, String)> =
-        rows::existing_identifiers(conn, &pairs).await?.into_iter().map(|(system, value, _)| (system, value)).collect();
+    // Each identifier taken, with the stored observation and patient holding
+    // it (none when an earlier Observation of this request claims it).
+    let mut taken: HashMap<(String, String), Option<(i64, i64)>> = rows::existing_identifiers(conn, &pairs)
+        .await?
+        .into_iter()
+        .map(|held| ((held.system, held.value), Some((held.observation_id, held.patient_id))))
+        .collect();
     Ok(checked
         .iter()
         .map(|c| {
-            let clash = c.identifiers.iter().position(|pair| taken.contains(pair));
-            if let Some(i) = clash {
+            let clash = c.identifiers.iter().enumerate().find_map(|(i, pair)| taken.get(pair).map(|holder| (i, *holder)));
+            if let Some((i, holder)) = clash {
                 let (system, value) = &c.identifiers[i];
-                return Some(duplicate_identifier(i, system, value));
+                let mut error = duplicate_identifier(i, system, value);
+                error.existing = holder.filter(|(_, patient_id)| *patient_id == c.patient.id).map(|(id, _)| id);
+                return Some(error);
             }
-            taken.extend(c.identifiers.iter().cloned());
+            taken.extend(c.identifiers.iter().map(|pair| (pair.clone(), None)));
             None
         })
         .collect())

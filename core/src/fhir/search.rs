@@ -235,6 +235,7 @@ pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)])
     let ids: Vec<i64> = found.iter().map(|r| r.id).collect();
     let identifiers = rows::identifiers_of(tx.conn(), &ids).await?;
     tx.commit().await?;
+    crate::audit::record_observation_reads(db, caller, "FHIR search", found.iter().map(|row| row.patient_id)).await?;
     let next = match (more, found.last()) {
         (true, Some(last)) => Some(encode_cursor(query.sort, query.descending, last.sort_key, last.id)),
         _ => None,

@@ -441,15 +441,27 @@ pub async fn identifiers_of(conn: Conn<'_>, observation_ids: &[i64]) -> StoreRes
     })?)
 }
 
-/// Of these `(system, value)` pairs, those already in use: `(system, value, observation id)`.
-pub async fn existing_identifiers(mut conn: Conn<'_>, pairs: &[(&str, &str)]) -> StoreResult<Vec<(String, String, i64)>> {
+/// An identifier already in use, with the observation (and its patient) holding it.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct HeldIdentifier {
+    pub system: String,
+    pub value: String,
+    pub observation_id: i64,
+    pub patient_id: i64,
+}
+
+/// Of these `(system, value)` pairs, those already in use.
+pub async fn existing_identifiers(mut conn: Conn<'_>, pairs: &[(&str, &str)]) -> StoreResult<Vec<HeldIdentifier>> {
     let mut found = Vec::new();
     for chunk in pairs.chunks(INSERT_CHUNK) {
-        let rows: Vec<(String, String, i64)> = on_conn!(conn.reborrow(), c => {
-            let mut query = sqlx::QueryBuilder::new("SELECT system, value, observation_id FROM observation_identifiers WHERE ");
+        let rows: Vec<HeldIdentifier> = on_conn!(conn.reborrow(), c => {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT i.system, i.value, i.observation_id, o.patient_id FROM observation_identifiers i \
+                 JOIN observations o ON o.id = i.observation_id WHERE ",
+            );
             let mut any = query.separated(" OR ");
             for (system, value) in chunk {
-                any.push("(system = ").push_bind_unseparated(*system).push_unseparated(" AND value = ").push_bind_unseparated(*value).push_unseparated(")");
+                any.push("(i.system = ").push_bind_unseparated(*system).push_unseparated(" AND i.value = ").push_bind_unseparated(*value).push_unseparated(")");
             }
             query.build_query_as().fetch_all(c).await
         })?;

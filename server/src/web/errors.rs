@@ -35,6 +35,7 @@ pub fn status_of(error: &Error) -> StatusCode {
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::Gone(_) => StatusCode::GONE,
+        Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::Store(StoreError::Unique(_)) => StatusCode::CONFLICT,
         Error::Store(StoreError::ForeignKey(_) | StoreError::Check(_)) => StatusCode::BAD_REQUEST,
         Error::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -57,8 +58,17 @@ pub fn message_of(error: &Error) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        detail(status_of(&self.0), &message_of(&self.0))
+        let mut response = detail(status_of(&self.0), &message_of(&self.0));
+        if let Error::Throttled(throttled) = &self.0 {
+            retry_after(&mut response, throttled);
+        }
+        response
     }
+}
+
+/// `Retry-After` on a 429, in seconds.
+pub fn retry_after(response: &mut Response, throttled: &jhe_core::throttle::Throttled) {
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(throttled.retry_after));
 }
 
 /// `{"detail": message}` with a status.

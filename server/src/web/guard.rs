@@ -12,6 +12,7 @@ use jhe_core::oauth::{self, BearerError};
 use serde_json::json;
 
 use super::AppState;
+use super::client::Client;
 use super::errors::{detail, message_of};
 
 /// The caller behind a valid `Authorization: Bearer` token.
@@ -78,15 +79,17 @@ pub async fn csrf(request: Request, next: Next) -> Response {
     let cookie_routes = !(path.starts_with("/api/") || path.starts_with("/FHIR/") || path.starts_with("/fhir/")
         || (path.starts_with("/o/") && !path.starts_with("/o/authorize")));
     let has_cookie = request.headers().contains_key(header::COOKIE);
-    if safe || !cookie_routes || !has_cookie || same_origin(request.headers()) {
+    let host = request.extensions().get::<Client>().and_then(|client| client.host.as_deref());
+    if safe || !cookie_routes || !has_cookie || same_origin(request.headers(), host) {
         return next.run(request).await;
     }
     detail(StatusCode::FORBIDDEN, "Cross-site request refused (CSRF check): the Origin does not match this site.")
 }
 
-/// True when `Origin` (or, lacking it, `Referer`) names the host the request was sent to.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
+/// True when `Origin` (or, lacking it, `Referer`) names the host the client
+/// sent the request to.
+fn same_origin(headers: &HeaderMap, host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
     let source = headers
         .get(header::ORIGIN)
         .or_else(|| headers.get(header::REFERER))

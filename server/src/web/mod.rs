@@ -2,6 +2,7 @@
 //! the console (SSR + hydration + server functions).
 
 mod api;
+mod client;
 mod errors;
 mod fhir;
 mod guard;
@@ -11,6 +12,8 @@ mod session_store;
 mod sso;
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
 
 use app::{App, SiteUrl, shell};
 use axum::body::Body;
@@ -22,9 +25,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jhe_core::Db;
 use jhe_core::oauth::Lifetimes;
+use jhe_core::throttle::Throttle;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use serde_json::json;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -41,14 +46,18 @@ pub struct AppState {
     pub db: Db,
     pub oidc: Oidc,
     pub sso: Option<sso::Sso>,
-    pub limits: BodyLimits,
+    pub limits: Limits,
+    pub throttle: Throttle,
+    pub proxies: client::Proxies,
 }
 
-/// Request body limits in bytes; larger requests are refused with 413.
+/// Request body limits in bytes (larger requests are refused with 413), and
+/// the time a request may take (slower ones are refused with 408).
 #[derive(Clone, Copy, Debug)]
-pub struct BodyLimits {
+pub struct Limits {
     pub request: usize,
     pub bundle: usize,
+    pub timeout: Duration,
 }
 
 /// The name of the session cookie.
@@ -82,12 +91,21 @@ pub async fn serve(db: Db, args: ServeArgs) -> Result<(), CommandError> {
         .site_pkg_dir("pkg")
         .site_addr(address)
         .build();
+    let proxies = client::Proxies::new(&args.trusted_proxies, &site_url);
+    let attempts_per_minute = NonZeroU32::new(args.auth_rate_limit)
+        .ok_or_else(|| CommandError::Input("--auth-rate-limit must be at least 1".into()))?;
     let router = router(AppState {
         leptos_options,
         db,
         oidc,
         sso,
-        limits: BodyLimits { request: args.body_limit as usize, bundle: args.bundle_body_limit as usize },
+        limits: Limits {
+            request: args.body_limit as usize,
+            bundle: args.bundle_body_limit as usize,
+            timeout: Duration::from_secs(args.request_timeout),
+        },
+        throttle: Throttle::per_minute(attempts_per_minute),
+        proxies,
     });
     tracing::info!(%address, %site_url, "jhe {} listening", jhe_core::VERSION);
     println!("jhe is running at {site_url}");
@@ -98,12 +116,13 @@ pub async fn serve(db: Db, args: ServeArgs) -> Result<(), CommandError> {
 }
 
 pub fn router(state: AppState) -> Router {
-    let secure_cookies = state.oidc.site_url.starts_with("https://");
+    // `Secure` is added per request by `client::identify`: behind a trusted
+    // proxy, whether the client is on https is known only per request.
     let sessions = SessionManagerLayer::new(session_store::DbSessionStore::new(&state.db))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(secure_cookies)
+        .with_secure(false)
         .with_expiry(Expiry::OnInactivity(time::Duration::weeks(2)));
 
     let provider = Router::new()
@@ -118,7 +137,7 @@ pub fn router(state: AppState) -> Router {
         .route("/FHIR/R5/.well-known/smart-configuration", get(oauth::smart_configuration))
         .layer(middleware::from_fn(guard::open_cors));
 
-    use api::{admin, data_sources, data_types, identity, observations, organizations, patients, studies};
+    use api::{admin, audit, data_sources, data_types, identity, observations, organizations, patients, studies};
     let (api, openapi) = OpenApiRouter::with_openapi(api::ApiDoc::openapi())
         .routes(routes!(identity::profile))
         .routes(routes!(identity::list_users))
@@ -155,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(data_types::get, data_types::update))
         .routes(routes!(data_types::validate))
         .routes(routes!(observations::list))
+        .routes(routes!(audit::list))
         .routes(routes!(admin::study_clients, admin::add_study_client, admin::remove_study_client))
         .routes(routes!(admin::list_clients, admin::create_client))
         .routes(routes!(admin::get_client, admin::update_client, admin::delete_client))
@@ -192,8 +212,10 @@ pub fn router(state: AppState) -> Router {
     let context = {
         let (db, site, lifetimes) = (state.db.clone(), SiteUrl(state.oidc.site_url.clone()), state.oidc.lifetimes);
         let sso = app::SsoName(state.sso.as_ref().map(|sso| sso.name.clone()));
+        let throttle = state.throttle.clone();
         move || {
             provide_context(db.clone());
+            provide_context(throttle.clone());
             provide_context(site.clone());
             provide_context(lifetimes);
             provide_context(sso.clone());
@@ -221,7 +243,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.limits.request))
         .layer(middleware::from_fn(guard::csrf))
         .layer(sessions)
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.limits.timeout))
         .layer(middleware::from_fn_with_state(state.limits, json_errors))
+        .layer(middleware::from_fn_with_state(state.proxies.clone(), client::identify))
         .layer(middleware::from_fn(security_headers))
         .layer(
             // Method and path only: query strings may carry patient details.
@@ -260,7 +284,7 @@ async fn fallback(State(state): State<AppState>, uri: Uri, request: Request<Body
 
 /// Framework-made errors on API paths (a malformed path id, a wrong method)
 /// come as plain text; rewrite them as `{"detail": ...}`.
-async fn json_errors(State(limits): State<BodyLimits>, request: Request, next: Next) -> Response {
+async fn json_errors(State(limits): State<Limits>, request: Request, next: Next) -> Response {
     let api = is_api_path(request.uri().path());
     let fhir_path = is_fhir_path(request.uri().path());
     let bundle_path = fhir_path && request.uri().path().trim_end_matches('/').len() == "/FHIR/R5".len();
@@ -278,6 +302,8 @@ async fn json_errors(State(limits): State<BodyLimits>, request: Request, next: N
     let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
         let limit = if bundle_path { limits.bundle } else { limits.request };
         format!("The request body is larger than this server accepts ({limit} bytes).")
+    } else if status == StatusCode::REQUEST_TIMEOUT {
+        format!("The request took longer than this server allows ({} seconds, upload included).", limits.timeout.as_secs())
     } else {
         match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
             Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
@@ -285,7 +311,11 @@ async fn json_errors(State(limits): State<BodyLimits>, request: Request, next: N
         }
     };
     let mut rewritten = if fhir_path {
-        let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "too-costly" } else { "invalid" };
+        let code = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => "too-costly",
+            StatusCode::REQUEST_TIMEOUT => "timeout",
+            _ => "invalid",
+        };
         fhir::refused(&jhe_core::fhir::FhirError::new(status.as_u16(), code, text.trim(), None))
     } else {
         errors::detail(status, text.trim())

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
@@ -15,7 +15,8 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use super::AppState;
-use super::errors::no_store;
+use super::client::Client;
+use super::errors::{no_store, retry_after};
 use super::guard::ApiCaller;
 
 type Params = HashMap<String, String>;
@@ -135,7 +136,13 @@ fn redirect_with(redirect_uri: &str, pairs: &[(&str, &str)], state: Option<&str>
 }
 
 /// `POST /o/token/`
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(State(state): State<AppState>, Extension(client): Extension<Client>, headers: HeaderMap, body: Bytes) -> Response {
+    // Codes, refresh tokens and client secrets are all guessable secrets.
+    if let Err(throttled) = state.throttle.check(client.address) {
+        let mut response = oauth_error(StatusCode::TOO_MANY_REQUESTS, "temporarily_unavailable", &throttled.to_string());
+        retry_after(&mut response, &throttled);
+        return response;
+    }
     let params = form(&body);
     let field = |name: &str| params.get(name).map(String::as_str).unwrap_or_default();
     let auth = match client_auth(&headers, &params) {

@@ -2,7 +2,7 @@
 //! invitation links and practitioners' API keys.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jhe_core::store::{organizations, patients, practitioners};
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::web::AppState;
+use crate::web::client::Client;
 use crate::web::errors::{ApiError, ApiJson, no_store};
 use crate::web::guard::ApiCaller;
 
@@ -126,8 +127,9 @@ fn invitation_json(invitation: &invitations::Invitation) -> Value {
 }
 
 /// `POST /api/v1/invitation/{token}`: redeems a link for an authorization code.
-#[utoipa::path(post, path = "/api/v1/invitation/{token}", tag = "identity", params(("token" = String, Path, description = "the token")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
-pub async fn redeem_invitation(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
+#[utoipa::path(post, path = "/api/v1/invitation/{token}", tag = "identity", params(("token" = String, Path, description = "the token")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found"), (status = 429, description = "Too many attempts from this address")))]
+pub async fn redeem_invitation(State(state): State<AppState>, Extension(client): Extension<Client>, Path(token): Path<String>) -> Result<Response, ApiError> {
+    state.throttle.check(client.address).map_err(Error::from)?;
     let redemption = invitations::redeem(&state.db, &token, &state.oidc.site_url, &state.oidc.lifetimes).await?;
     Ok(no_store(Json(json!({
         "grant": {

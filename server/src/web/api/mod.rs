@@ -2,6 +2,7 @@
 //! the `{count,next,previous,results}` envelope, `{"detail": ...}` errors).
 
 pub mod admin;
+pub mod audit;
 pub mod data_sources;
 pub mod data_types;
 pub mod identity;

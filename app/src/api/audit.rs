@@ -1,0 +1,74 @@
+//! The audit trail, for super users.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Rows per page of the audit screen.
+pub const AUDIT_PAGE_SIZE: i64 = 50;
+
+/// The screen's filters; an empty action means every action.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AuditFilters {
+    pub action: String,
+    pub patient_id: Option<i64>,
+    pub page: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEventView {
+    pub id: i64,
+    /// `2026-01-31 09:30:12 UTC`
+    pub occurred: String,
+    pub actor: String,
+    pub action: String,
+    pub object: String,
+    pub patient_id: Option<i64>,
+    /// The event's detail object, as compact JSON.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub count: i64,
+    pub number: i64,
+    pub has_next: bool,
+    pub items: Vec<AuditEventView>,
+}
+
+#[cfg(feature = "ssr")]
+fn view_of(event: jhe_core::audit::AuditEvent) -> AuditEventView {
+    let occurred = match (event.occurred.get(..10), event.occurred.get(11..19)) {
+        (Some(day), Some(time)) => format!("{day} {time} UTC"),
+        _ => event.occurred,
+    };
+    let actor = match (event.actor_email, event.actor_user_id) {
+        (Some(email), _) => email,
+        (None, Some(id)) => format!("user {id}"),
+        (None, None) => "—".to_owned(),
+    };
+    let object = match event.object_id {
+        Some(id) => format!("{} {id}", event.object_type),
+        None => event.object_type,
+    };
+    AuditEventView { id: event.id, occurred, actor, action: event.action, object, patient_id: event.patient_id, detail: event.detail.to_string() }
+}
+
+#[server(prefix = "/console/api", endpoint = "audit_events", input = leptos::server_fn::codec::Json)]
+pub async fn audit_events(filters: AuditFilters) -> Result<AuditPage, ServerFnError> {
+    let (db, caller) = super::server::caller().await?;
+    let filter = jhe_core::audit::AuditFilter {
+        action: Some(filters.action).filter(|a| !a.is_empty()),
+        patient_id: filters.patient_id,
+        ..Default::default()
+    };
+    let request = jhe_core::paging::PageRequest { number: Some(filters.page.max(1)), size: AUDIT_PAGE_SIZE };
+    let page = jhe_core::audit::list(&db, &caller, &filter, &request).await.map_err(|e| super::server::refuse_with(&e))?;
+    Ok(AuditPage { count: page.count, number: page.number, has_next: page.has_next, items: page.items.into_iter().map(view_of).collect() })
+}
+
+/// The actions one can filter on.
+#[server(prefix = "/console/api", endpoint = "audit_actions")]
+pub async fn audit_actions() -> Result<Vec<String>, ServerFnError> {
+    super::server::caller().await?;
+    Ok(jhe_core::audit::ACTIONS.iter().map(|a| (*a).to_owned()).collect())
+}

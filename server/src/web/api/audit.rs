@@ -1,0 +1,42 @@
+//! `/api/v1/audit_events`: the audit trail, for super users.
+
+use axum::extract::State;
+use axum::response::Response;
+use jhe_core::audit::{self, AuditFilter};
+use jhe_core::{Error, time};
+
+use super::ApiQuery;
+use crate::web::AppState;
+use crate::web::errors::ApiError;
+use crate::web::guard::ApiCaller;
+
+/// `GET /api/v1/audit_events`: newest first, narrowed by `action`,
+/// `user_id` (the actor), `patient_id`, `since` and `until` (ISO 8601).
+#[utoipa::path(get, path = "/api/v1/audit_events", tag = "audit",
+    params(
+        ("action" = Option<String>, Query, description = "one action, e.g. observation.read"),
+        ("user_id" = Option<i64>, Query, description = "the acting user"),
+        ("patient_id" = Option<i64>, Query, description = "the patient concerned"),
+        ("since" = Option<String>, Query, description = "from this instant on (ISO 8601)"),
+        ("until" = Option<String>, Query, description = "before this instant (ISO 8601)"),
+    ),
+    responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not a super user"), (status = 404, description = "Not found")))]
+pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
+    let instant = |key: &str| -> Result<Option<i64>, ApiError> {
+        match query.get(key) {
+            None => Ok(None),
+            Some(text) => time::parse_iso(text)
+                .map(Some)
+                .ok_or_else(|| Error::invalid(format!("{key}: '{text}' is not an ISO 8601 date-time")).into()),
+        }
+    };
+    let filter = AuditFilter {
+        action: query.get("action").map(str::to_owned),
+        actor_user_id: query.int("user_id")?,
+        patient_id: query.int("patient_id")?,
+        since: instant("since")?,
+        until: instant("until")?,
+    };
+    let page = audit::list(&state.db, &caller, &filter, &query.page_request()?).await?;
+    Ok(query.envelope(&state.oidc.site_url, page))
+}
