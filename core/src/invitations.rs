@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::oauth::{self, Lifetimes};
 use crate::secret;
 use crate::store::settings::SettingValue;
-use crate::store::{audit, clients, invitations as rows, patients, settings, users};
+use crate::store::{audit, clients, invitations as rows, patients, practitioners, settings, users};
 use crate::time::{self, Micros};
 
 const DAY: Micros = 86_400 * 1_000_000;
@@ -61,6 +61,23 @@ async fn check_may_invite(conn: Conn<'_>, caller: &Caller, patient_id: i64) -> R
     }
 }
 
+/// A link signs its holder in without a password, so it may only lead into
+/// an account that is nothing but a patient's. Patient records can be put on
+/// an existing account (as JHE does), so without this check anyone allowed to
+/// invite a patient could invite a practitioner's or a super user's account
+/// and sign in as them.
+async fn check_patient_only(mut conn: Conn<'_>, user_id: i64) -> Result<()> {
+    let is_superuser = users::by_id(conn.reborrow(), user_id).await?.is_some_and(|u| u.is_superuser);
+    if is_superuser || practitioners::by_user(conn, user_id).await?.is_some() {
+        return Err(Error::Forbidden(
+            "This patient's account is also a practitioner's; invitation links sign in without a password, \
+             so they are only for patient accounts."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Issues a new link for a patient and a patient app; earlier open links for
 /// the same pair stop working.
 pub async fn create(db: &Db, caller: &Caller, patient_id: i64, client_row_id: i64, site_url: &str) -> Result<Invitation> {
@@ -78,9 +95,10 @@ pub async fn create(db: &Db, caller: &Caller, patient_id: i64, client_row_id: i6
         .clone()
         .filter(|url| url.contains("CODE"))
         .ok_or_else(|| Error::invalid(format!("client_id: client {} has no invitation URL", client.id)))?;
-    if patient.user_id.is_none() {
+    let Some(user_id) = patient.user_id else {
         return Err(Error::invalid("patient_id: this patient has no user account to sign in with"));
-    }
+    };
+    check_patient_only(tx.conn(), user_id).await?;
     let days = setting_int(tx.conn(), "auth.patient.invitation_expiration_days", 7).await?;
     rows::reissue_open(tx.conn(), patient.id, client.id, now).await?;
     let token = secret::random_alphanumeric(32);
@@ -153,6 +171,8 @@ pub async fn redeem(db: &Db, token: &str, site_url: &str, lifetimes: &Lifetimes)
     let user_id = patient
         .user_id
         .ok_or_else(|| Error::invalid("this patient has no user account to sign in with"))?;
+    // Checked again here: the account may have become a practitioner's since the link was issued.
+    check_patient_only(tx.conn(), user_id).await?;
     let client = clients::by_id(tx.conn(), invitation.client_id).await?.ok_or_else(not_found)?;
     users::set_last_login(tx.conn(), user_id, now).await?;
     let redirect_uri = format!("{}/auth/callback", site_url.trim_end_matches('/'));

@@ -272,7 +272,9 @@ pub async fn remove_from_organization(db: &Db, caller: &Caller, id: i64, organiz
     Ok(())
 }
 
-/// Finds a patient by email, so a practitioner can add them to an organization.
+/// Finds a patient by email. Only a patient the caller may see is found: the
+/// record is health data (birth date, phone, identifiers), and knowing an
+/// email must not open it to practitioners of other organizations.
 pub async fn lookup_by_email(db: &Db, caller: &Caller, email: &str) -> Result<Vec<Patient>> {
     authz::require_practitioner(caller)?;
     let email = email.trim().to_lowercase();
@@ -280,7 +282,11 @@ pub async fn lookup_by_email(db: &Db, caller: &Caller, email: &str) -> Result<Ve
     let mut found = Vec::new();
     if let Some(user) = users::by_email(tx.conn(), &email).await? {
         if let Some(row) = rows::by_user(tx.conn(), user.id).await? {
-            found.push(render(tx.conn(), row).await?);
+            match check_visible(tx.conn(), caller, row.id).await {
+                Ok(()) => found.push(render(tx.conn(), row).await?),
+                Err(Error::Forbidden(_)) => {}
+                Err(other) => return Err(other),
+            }
         }
     }
     tx.commit().await?;

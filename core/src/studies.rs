@@ -393,11 +393,16 @@ pub async fn unenrol(db: &Db, caller: &Caller, id: i64, patient_ids: &[i64]) -> 
     Ok(())
 }
 
-/// The studies of one organization, by name (`organizations/{id}/studies`).
-pub async fn of_organization(db: &Db, organization_id: i64) -> Result<Vec<StudySummary>> {
+/// The studies of one organization, by name (`organizations/{id}/studies`),
+/// for its members and super users: a study is not for outsiders to read,
+/// so neither is the list of them.
+pub async fn of_organization(db: &Db, caller: &Caller, organization_id: i64) -> Result<Vec<StudySummary>> {
     let mut tx = db.begin_read().await?;
     if organizations::by_id(tx.conn(), organization_id).await?.is_none() {
         return Err(Error::NotFound("No Organization matches the given query.".into()));
+    }
+    if !caller.is_superuser && !authz::is_member_of(caller, organization_id) {
+        return Err(authz::forbidden("Current User does not have authorization to access this Organization's studies."));
     }
     let found = rows::for_organization(tx.conn(), organization_id).await?;
     tx.commit().await?;

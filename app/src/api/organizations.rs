@@ -146,7 +146,7 @@ pub async fn organization(id: i64) -> Result<OrganizationDetail, ServerFnError> 
             .map(|s| OrganizationStudy { id: s.id, name: s.name })
             .collect()
     } else if caller.is_superuser {
-        studies::of_organization(&db, id).await.map_err(refuse)?.into_iter().map(|s| OrganizationStudy { id: s.id, name: s.name }).collect()
+        studies::of_organization(&db, &caller, id).await.map_err(refuse)?.into_iter().map(|s| OrganizationStudy { id: s.id, name: s.name }).collect()
     } else {
         Vec::new()
     };

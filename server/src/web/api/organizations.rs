@@ -41,8 +41,8 @@ pub async fn users(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/studies", tag = "organizations", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
-pub async fn studies(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
-    Ok(Json(jhe_core::studies::of_organization(&state.db, id).await?).into_response())
+pub async fn studies(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    Ok(Json(jhe_core::studies::of_organization(&state.db, &caller, id).await?).into_response())
 }
 
 /// `POST /organizations` `{"name", "type", "partOf"}`.
