@@ -269,6 +269,7 @@ const MATRIX: &[Row] = &[
     ("PATCH /api/v1/jhe_settings/{id}", r#"{"value":"y"}"#, Fresh::Setting, super_user(200)),
     ("PUT /api/v1/jhe_settings/{id}", r#"{"valueType":"string","value":"y"}"#, Fresh::Setting, super_user(200)),
     ("DELETE /api/v1/jhe_settings/{id}", "", Fresh::Setting, super_user(204)),
+    ("GET /api/v1/audit_events", "", Fresh::Nothing, super_user(200)),
     ("GET /api/v1/openapi.json", "", Fresh::Nothing, everyone(200)),
 
     // FHIR.
@@ -351,6 +352,8 @@ const MATRIX: &[Row] = &[
     ("POST /console/api/set_practitioner_active", "id=80005&active=true", Fresh::Nothing, console(super_user(200))),
     ("POST /console/api/settings", "", Fresh::Nothing, console(super_user(200))),
     ("POST /console/api/setting_types", "", Fresh::Nothing, console(anyone(200))),
+    ("POST /console/api/audit_events", r#"{"filters":{"action":"","page":1}}"#, Fresh::Nothing, console(super_user(200))),
+    ("POST /console/api/audit_actions", "", Fresh::Nothing, console(anyone(200))),
     ("POST /console/api/add_setting", "key=console.setting{n}&value_type=string&value=x", Fresh::Nothing, console(super_user(200))),
     ("POST /console/api/update_setting", "id={id}&value=y", Fresh::Setting, console(super_user(200))),
     ("POST /console/api/delete_setting", "id={id}", Fresh::Setting, console(super_user(200))),
