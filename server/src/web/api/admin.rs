@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::bodies::{self, ClientBody, ClientLink, DataSourceLink, PractitionerChange, SettingBody};
+use super::bodies::{self, ClientChange, ClientLink, DataSourceLink, NewClient, NewSetting, PractitionerChange, SettingChange};
 use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, field, int_field, str_field};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
@@ -36,7 +36,7 @@ pub async fn get_client(State(state): State<AppState>, _: ApiCaller, Path(id): P
 }
 
 /// `POST /clients` `{"name", "clientId", "invitationUrl"}`.
-#[utoipa::path(post, path = "/api/v1/clients", tag = "administration", request_body = ClientBody, responses((status = 201, description = "Created", body = Client), WriteErrors))]
+#[utoipa::path(post, path = "/api/v1/clients", tag = "administration", request_body = NewClient, responses((status = 201, description = "Created", body = Client), WriteErrors))]
 pub async fn create_client(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let created = clients::create(
         &state.db,
@@ -50,7 +50,7 @@ pub async fn create_client(State(state): State<AppState>, ApiCaller { caller, ..
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-#[utoipa::path(method(patch, put), path = "/api/v1/clients/{id}", tag = "administration", params(("id" = i64, Path, description = "The client's id")), request_body = ClientBody, responses((status = 200, description = "Changed", body = Client), WriteErrors))]
+#[utoipa::path(method(patch, put), path = "/api/v1/clients/{id}", tag = "administration", params(("id" = i64, Path, description = "The client's id")), request_body = ClientChange, responses((status = 200, description = "Changed", body = Client), WriteErrors))]
 pub async fn update_client(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -197,14 +197,14 @@ pub async fn get_setting(State(state): State<AppState>, ApiCaller { caller, .. }
 }
 
 /// `POST /jhe_settings` `{"key", "valueType", "value"}`.
-#[utoipa::path(post, path = "/api/v1/jhe_settings", tag = "administration", request_body = SettingBody, responses((status = 201, description = "Created", body = Setting), WriteErrors))]
+#[utoipa::path(post, path = "/api/v1/jhe_settings", tag = "administration", request_body = NewSetting, responses((status = 201, description = "Created", body = Setting), WriteErrors))]
 pub async fn create_setting(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let value = body.get("value").ok_or_else(|| jhe_core::Error::invalid("value: this field is required"))?;
     let created = settings::create(&state.db, &caller, required(&body, "key")?, required(&body, "value_type")?, value).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-#[utoipa::path(method(patch, put), path = "/api/v1/jhe_settings/{id}", tag = "administration", params(("id" = i64, Path, description = "The setting's id")), request_body = SettingBody, responses((status = 200, description = "Changed", body = Setting), WriteErrors))]
+#[utoipa::path(method(patch, put), path = "/api/v1/jhe_settings/{id}", tag = "administration", params(("id" = i64, Path, description = "The setting's id")), request_body = SettingChange, responses((status = 200, description = "Changed", body = Setting), WriteErrors))]
 pub async fn update_setting(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,

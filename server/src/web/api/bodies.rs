@@ -5,15 +5,37 @@
 //! camelCase spelling and are never built.
 #![allow(dead_code)]
 
+use jhe_core::{data_sources, organizations};
 use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa::openapi::{Object, ObjectBuilder, Type};
+
+fn one_of(values: impl IntoIterator<Item = &'static str>) -> Object {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values)).build()
+}
+
+fn organization_type() -> Object {
+    one_of(organizations::TYPES.iter().map(|(code, _)| *code))
+}
+
+fn data_source_type() -> Object {
+    one_of(data_sources::KINDS)
+}
+
+fn role() -> Object {
+    one_of(["manager", "member", "viewer"])
+}
+
+fn value_type() -> Object {
+    one_of(["string", "int", "float", "bool", "json"])
+}
 
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase")]
 pub struct NewOrganization {
     name: String,
     /// One of the keys of `GET /api/v1/organizations/types`.
-    #[schema(rename = "type")]
+    #[schema(rename = "type", schema_with = organization_type)]
     kind: String,
     part_of: Option<i64>,
 }
@@ -22,7 +44,7 @@ pub struct NewOrganization {
 #[schema(rename_all = "camelCase")]
 pub struct OrganizationChange {
     name: Option<String>,
-    #[schema(rename = "type")]
+    #[schema(rename = "type", schema_with = organization_type)]
     kind: Option<String>,
 }
 
@@ -30,7 +52,7 @@ pub struct OrganizationChange {
 #[schema(rename_all = "camelCase")]
 pub struct Membership {
     jhe_user_id: i64,
-    /// `manager`, `member` or `viewer`.
+    #[schema(schema_with = role)]
     organization_partitioner_role: String,
 }
 
@@ -46,18 +68,32 @@ pub struct PatientIdentifier {
     value: String,
 }
 
-/// A new patient (`telecomEmail` and `organizationId` are required) or a change.
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase")]
-pub struct PatientBody {
-    telecom_email: Option<String>,
+pub struct NewPatient {
+    #[schema(format = Email)]
+    telecom_email: String,
+    /// The organization the patient joins.
+    organization_id: i64,
     name_family: Option<String>,
     name_given: Option<String>,
-    /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     birth_date: Option<String>,
     telecom_phone: Option<String>,
     identifiers: Option<Vec<PatientIdentifier>>,
-    organization_id: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub struct PatientChange {
+    #[schema(format = Email)]
+    telecom_email: Option<String>,
+    name_family: Option<String>,
+    name_given: Option<String>,
+    #[schema(format = Date)]
+    birth_date: Option<String>,
+    telecom_phone: Option<String>,
+    identifiers: Option<Vec<PatientIdentifier>>,
 }
 
 #[derive(ToSchema)]
@@ -82,13 +118,22 @@ pub struct ConsentAnswers {
     study_scope_consents: Vec<StudyConsentAnswers>,
 }
 
-/// A new study (all but `iconUrl` required) or a change.
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase")]
-pub struct StudyBody {
+pub struct NewStudy {
+    name: String,
+    description: String,
+    /// The organization's id.
+    organization: i64,
+    icon_url: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub struct StudyChange {
     name: Option<String>,
     description: Option<String>,
-    /// The organization's id.
+    /// Moves the study to this organization.
     organization: Option<i64>,
     icon_url: Option<String>,
 }
@@ -112,12 +157,18 @@ pub struct PatientIds {
     patient_ids: Vec<i64>,
 }
 
-/// A new data source (`name` required) or a change.
 #[derive(ToSchema)]
-pub struct DataSourceBody {
+pub struct NewDataSource {
+    name: String,
+    /// `personal_device` by default.
+    #[schema(rename = "type", schema_with = data_source_type)]
+    kind: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct DataSourceChange {
     name: Option<String>,
-    /// `personal_device` (the default), `medical_device` or `patient_app`.
-    #[schema(rename = "type")]
+    #[schema(rename = "type", schema_with = data_source_type)]
     kind: Option<String>,
 }
 
@@ -137,12 +188,20 @@ pub struct DataTypeChange {
     schema: Option<Value>,
 }
 
-/// A new client (all required) or a change.
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase")]
-pub struct ClientBody {
-    name: Option<String>,
+pub struct NewClient {
+    name: String,
     /// The OAuth client id.
+    client_id: String,
+    /// Where an invitation link sends the patient; `CODE` stands for the token.
+    invitation_url: String,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub struct ClientChange {
+    name: Option<String>,
     client_id: Option<String>,
     invitation_url: Option<String>,
 }
@@ -157,11 +216,13 @@ pub struct ClientLink {
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase")]
 pub struct NewPractitioner {
+    #[schema(format = Email)]
     telecom_email: String,
     name_family: Option<String>,
     name_given: Option<String>,
     organization_id: Option<i64>,
-    /// The role in `organizationId`: `manager`, `member` or `viewer`.
+    /// The role in `organizationId`.
+    #[schema(schema_with = role)]
     role: Option<String>,
     password: Option<String>,
 }
@@ -174,12 +235,20 @@ pub struct PractitionerChange {
     is_active: Option<bool>,
 }
 
-/// A new setting (all required) or a change.
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase")]
-pub struct SettingBody {
-    key: Option<String>,
-    /// `string`, `int`, `float`, `bool` or `json`.
+pub struct NewSetting {
+    key: String,
+    #[schema(schema_with = value_type)]
+    value_type: String,
+    /// A value of `valueType`.
+    value: Value,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub struct SettingChange {
+    #[schema(schema_with = value_type)]
     value_type: Option<String>,
     value: Option<Value>,
 }

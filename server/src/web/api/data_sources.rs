@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::bodies::{DataSourceBody, ScopeCodeLink};
+use super::bodies::{DataSourceChange, NewDataSource, ScopeCodeLink};
 use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, required_int, str_field};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
@@ -39,7 +39,7 @@ pub struct DataSourceCreated {
 }
 
 /// `POST /data_sources` `{"name", "type"}` → 201 `{"id", "name", "type"}`.
-#[utoipa::path(post, path = "/api/v1/data_sources", tag = "data sources", request_body = DataSourceBody, responses((status = 201, description = "Created", body = DataSourceCreated), WriteErrors))]
+#[utoipa::path(post, path = "/api/v1/data_sources", tag = "data sources", request_body = NewDataSource, responses((status = 201, description = "Created", body = DataSourceCreated), WriteErrors))]
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -52,7 +52,7 @@ pub async fn create(
 }
 
 /// `PATCH`/`PUT /data_sources/{id}`.
-#[utoipa::path(method(patch, put), path = "/api/v1/data_sources/{id}", tag = "data sources", params(("id" = i64, Path, description = "The data source's id")), request_body = DataSourceBody, responses((status = 200, description = "Changed", body = DataSource), WriteErrors))]
+#[utoipa::path(method(patch, put), path = "/api/v1/data_sources/{id}", tag = "data sources", params(("id" = i64, Path, description = "The data source's id")), request_body = DataSourceChange, responses((status = 200, description = "Changed", body = DataSource), WriteErrors))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::bodies::{ConsentAnswers, PatientBody};
+use super::bodies::{ConsentAnswers, NewPatient, PatientChange};
 use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, field, required_int, str_field};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
@@ -70,13 +70,13 @@ fn patient_fields(body: &Value) -> Result<PatientFields, ApiError> {
 }
 
 /// `POST /patients` `{"telecomEmail", "organizationId", "nameFamily", ...}`.
-#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = PatientBody, responses((status = 201, description = "Created", body = Patient), WriteErrors))]
+#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = NewPatient, responses((status = 201, description = "Created", body = Patient), WriteErrors))]
 pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let created = patients::create(&state.db, &caller, patient_fields(&body)?).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-#[utoipa::path(method(patch, put), path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "The patient's id")), request_body = PatientBody, responses((status = 200, description = "Changed", body = Patient), WriteErrors))]
+#[utoipa::path(method(patch, put), path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "The patient's id")), request_body = PatientChange, responses((status = 200, description = "Changed", body = Patient), WriteErrors))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,

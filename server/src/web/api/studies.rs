@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::bodies::{DataSourceLink, PatientIds, ScopeCodeLink, StudyBody};
+use super::bodies::{DataSourceLink, NewStudy, PatientIds, ScopeCodeLink, StudyChange};
 use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, field, int_field, required_int, str_field};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
@@ -42,13 +42,13 @@ fn fields(body: &Value) -> Result<StudyFields, ApiError> {
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/studies", tag = "studies", request_body = StudyBody, responses((status = 201, description = "Created", body = StudySummary), WriteErrors))]
+#[utoipa::path(post, path = "/api/v1/studies", tag = "studies", request_body = NewStudy, responses((status = 201, description = "Created", body = StudySummary), WriteErrors))]
 pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let created = studies::create(&state.db, &caller, fields(&body)?).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-#[utoipa::path(method(patch, put), path = "/api/v1/studies/{id}", tag = "studies", params(("id" = i64, Path, description = "The study's id")), request_body = StudyBody, responses((status = 200, description = "Changed", body = StudySummary), WriteErrors))]
+#[utoipa::path(method(patch, put), path = "/api/v1/studies/{id}", tag = "studies", params(("id" = i64, Path, description = "The study's id")), request_body = StudyChange, responses((status = 200, description = "Changed", body = StudySummary), WriteErrors))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
