@@ -33,6 +33,7 @@ pub const ACTIONS: [&str; 8] = [
 
 /// An event as the API and the console show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
     pub id: i64,
@@ -43,6 +44,8 @@ pub struct AuditEvent {
     pub object_type: String,
     pub object_id: Option<String>,
     pub patient_id: Option<i64>,
+    /// What else is known: the sign-in method and address, the grant type and client, or the records read.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub detail: Value,
 }
 

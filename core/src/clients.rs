@@ -17,6 +17,7 @@ use crate::time;
 
 /// JHE's Client object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Client {
     pub id: i64,
@@ -169,6 +170,7 @@ pub async fn remove_data_source(db: &Db, caller: &Caller, id: i64, data_source_i
 
 /// A study's app link.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StudyClient {
     pub id: i64,

@@ -17,6 +17,7 @@ use crate::time::{self, Micros};
 
 /// One requested data type and the patient's answer to it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeConsent {
     pub code: DataType,
@@ -26,6 +27,7 @@ pub struct ScopeConsent {
 
 /// A study in a patient's consent overview.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StudyConsents {
     pub id: i64,
@@ -41,6 +43,7 @@ pub struct StudyConsents {
 
 /// `GET /patients/{id}/consents`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentOverview {
     pub patient: Patient,
@@ -135,6 +138,7 @@ pub enum Change {
 
 /// A stored answer, as the write endpoints report it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RecordedConsent {
     pub id: i64,
@@ -145,6 +149,7 @@ pub struct RecordedConsent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolmentRef {
     pub id: i64,
     pub study: i64,

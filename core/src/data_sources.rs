@@ -15,6 +15,7 @@ use crate::time::{self, Micros};
 pub const KINDS: [&str; 3] = ["personal_device", "medical_device", "patient_app"];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DataSource {
     pub id: i64,
@@ -27,6 +28,7 @@ pub struct DataSource {
 
 /// A data source without its scopes, as nested in links.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DataSourceRef {
     pub id: i64,
@@ -34,6 +36,7 @@ pub struct DataSourceRef {
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(serialize_with = "crate::time::serialize_iso")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub last_updated: Micros,
 }
 
@@ -45,6 +48,7 @@ impl From<rows::DataSourceRow> for DataSourceRef {
 
 /// One supported-scope link.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SupportedScope {
     pub id: i64,

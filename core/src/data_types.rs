@@ -11,6 +11,7 @@ use crate::store::{StoreError, data_types as rows};
 use crate::time;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DataType {
     pub id: i64,
@@ -40,6 +41,7 @@ pub struct NewDataType<'a> {
 
 /// A data type with its JSON Schema (custom types; built-ins have none stored).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DataTypeDetail {
     #[serde(flatten)]
@@ -162,6 +164,7 @@ pub async fn update(db: &Db, caller: &Caller, id: i64, text: Option<&str>, schem
 
 /// The answer of "try a sample": every issue, or none.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SampleCheck {
     pub valid: bool,
     pub errors: Vec<crate::schemas::Issue>,

@@ -14,6 +14,7 @@ use crate::store::observations::{self as rows, ListedObservationRow, Observation
 
 /// JHE's admin Observation object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ListedObservation {
     pub id: i64,

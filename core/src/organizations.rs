@@ -35,6 +35,7 @@ pub const TYPES: [(&str, &str); 18] = [
 
 /// `{id, name, type}`, as nested in studies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganizationBrief {
     pub id: i64,
     pub name: String,
@@ -50,6 +51,7 @@ impl From<&OrganizationRow> for OrganizationBrief {
 
 /// JHE's Organization object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     pub id: i64,
@@ -58,6 +60,7 @@ pub struct Organization {
     pub kind: String,
     pub part_of: Option<i64>,
     pub current_user_role: Option<&'static str>,
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub children: Vec<Organization>,
 }
 
@@ -200,6 +203,7 @@ pub async fn delete(db: &Db, caller: &Caller, id: i64) -> Result<()> {
 
 /// A practitioner's membership, as `organizations/{id}/users` lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
     pub id: i64,

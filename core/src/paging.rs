@@ -52,6 +52,31 @@ impl PageRequest {
     }
 }
 
+/// The `page` and `page_size` query parameters (`pageSize` is the same).
+#[cfg(feature = "openapi")]
+impl utoipa::IntoParams for PageRequest {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Type};
+        vec![
+            ParameterBuilder::new()
+                .name("page")
+                .parameter_in(ParameterIn::Query)
+                .description(Some("The page: 1 (the default) and up, or `last`."))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some("^([1-9][0-9]*|last)$"))))
+                .build(),
+            ParameterBuilder::new()
+                .name("page_size")
+                .parameter_in(ParameterIn::Query)
+                .description(Some(format!("Items per page ({DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}).")))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer).format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64)))))
+                .build(),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resolved {
     pub number: i64,

@@ -12,6 +12,7 @@ use crate::store::patients::{self as rows, PatientFilter, PatientRow};
 use crate::store::{organizations, users};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Identifier {
     pub id: i64,
     pub system: String,
@@ -20,6 +21,7 @@ pub struct Identifier {
 
 /// JHE's Patient object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Patient {
     pub id: i64,

@@ -14,6 +14,7 @@ use crate::time;
 
 /// JHE's Practitioner object (plus whether the account may sign in).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Practitioner {
     pub id: i64,

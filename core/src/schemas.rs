@@ -25,6 +25,7 @@ pub const MAX_ISSUES: usize = 20;
 
 /// One reason a document is invalid: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Issue {
     pub path: String,
     pub message: String,

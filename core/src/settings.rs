@@ -15,6 +15,7 @@ use crate::time;
 pub const VALUE_TYPES: [&str; 5] = ["string", "int", "bool", "float", "json"];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Setting {
     pub id: i64,

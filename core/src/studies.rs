@@ -19,6 +19,7 @@ use crate::time::{self, Micros};
 
 /// A study as read (`GET /studies`): its organization nested.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Study {
     pub id: i64,
@@ -30,6 +31,7 @@ pub struct Study {
 
 /// A study as written (`POST`/`PATCH` answers): its organization by id.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StudySummary {
     pub id: i64,
@@ -53,6 +55,7 @@ impl From<&StudyRow> for StudySummary {
 
 /// A study as nested in its links.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StudyRef {
     pub id: i64,
@@ -60,6 +63,7 @@ pub struct StudyRef {
     pub description: String,
     pub icon_url: Option<String>,
     #[serde(serialize_with = "crate::time::serialize_iso")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub last_updated: Micros,
     pub organization: i64,
 }
@@ -78,6 +82,7 @@ impl From<&StudyRow> for StudyRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StudyDataSource {
     pub id: i64,
@@ -86,6 +91,7 @@ pub struct StudyDataSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScopeRequest {
     pub id: i64,
@@ -94,6 +100,7 @@ pub struct ScopeRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Enrolment {
     pub id: i64,

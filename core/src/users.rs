@@ -255,6 +255,7 @@ pub async fn sso_sign_in(db: &Db, verified_email: &str, provisioning: Option<Sso
 
 /// JHE's user object.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     pub id: i64,

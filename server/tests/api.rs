@@ -501,18 +501,28 @@ async fn the_openapi_document_lists_every_route() {
         }
     }
     assert!(paths.len() >= 40, "{} paths", paths.len());
-    // Every documented operation is really routed (never the catch-all 404).
+    // Every documented operation is really routed (never the catch-all 404),
+    // and answers with a status its document lists.
     let sam = token_for(&test, "sam@example.com");
     for (path, item) in paths {
         let concrete = path.replace("{id}", "20003").replace("{token}", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-        for method in item.as_object().unwrap().keys() {
-            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        for (name, operation) in item.as_object().unwrap() {
+            let method = Method::from_bytes(name.to_uppercase().as_bytes()).unwrap();
             let response = reqwest::Client::new().request(method.clone(), server.url(&concrete)).bearer_auth(&sam).send().await.unwrap();
             let status = response.status().as_u16();
             let body: Value = response.json().await.unwrap_or(Value::Null);
             assert!(status != 405 && body["detail"] != "Not found.", "{method} {path}: {status} {body}");
             assert!(status < 500, "{method} {path}: {status} {body}");
+            assert!(operation["responses"].get(status.to_string()).is_some(), "{method} {path}: {status} is not documented");
         }
     }
+    // Errors are documented as `{"detail"}`, and a body-less write as 415.
+    let create = &paths["/api/v1/organizations"]["post"]["responses"];
+    for status in ["400", "401", "403", "404", "409", "413", "415"] {
+        assert_eq!(create[status]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorDetail", "{status}");
+    }
+    assert_eq!(create["201"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Organization");
+    let (status, _) = call(&server, Method::POST, "/api/v1/organizations", Some(&sam), None).await;
+    assert_eq!(status, 415);
     test.remove().await;
 }

@@ -8,8 +8,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jhe_core::Error;
 use jhe_core::store::StoreError;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 /// A REST (`/api/v1`) error: `{"detail": "..."}` with the matching status.
 #[derive(Debug)]
@@ -71,9 +71,16 @@ pub fn retry_after(response: &mut Response, throttled: &jhe_core::throttle::Thro
     response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(throttled.retry_after));
 }
 
+/// The body of every REST error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail<'a> {
+    /// What is wrong, naming the field or parameter at fault.
+    pub detail: &'a str,
+}
+
 /// `{"detail": message}` with a status.
 pub fn detail(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "detail": message }))).into_response()
+    (status, Json(ErrorDetail { detail: message })).into_response()
 }
 
 /// A JSON body whose parse errors answer 400 `{"detail": ...}` (never text or HTML).

@@ -2,10 +2,11 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use jhe_core::audit::{self, AuditFilter};
+use jhe_core::audit::{self, AuditEvent, AuditFilter};
+use jhe_core::paging::PageRequest;
 use jhe_core::{Error, time};
 
-use super::ApiQuery;
+use super::{ApiQuery, ListPage, ReadErrors};
 use crate::web::AppState;
 use crate::web::errors::ApiError;
 use crate::web::guard::ApiCaller;
@@ -14,13 +15,14 @@ use crate::web::guard::ApiCaller;
 /// `user_id` (the actor), `patient_id`, `since` and `until` (ISO 8601).
 #[utoipa::path(get, path = "/api/v1/audit_events", tag = "audit",
     params(
-        ("action" = Option<String>, Query, description = "one action, e.g. observation.read"),
-        ("user_id" = Option<i64>, Query, description = "the acting user"),
-        ("patient_id" = Option<i64>, Query, description = "the patient concerned"),
-        ("since" = Option<String>, Query, description = "from this instant on (ISO 8601)"),
-        ("until" = Option<String>, Query, description = "before this instant (ISO 8601)"),
+        ("action" = Option<String>, Query, description = "Only this action, e.g. observation.read"),
+        ("user_id" = Option<i64>, Query, description = "Only what this user did"),
+        ("patient_id" = Option<i64>, Query, description = "Only what concerns this patient"),
+        ("since" = Option<String>, Query, description = "From this instant on (ISO 8601)"),
+        ("until" = Option<String>, Query, description = "Before this instant (ISO 8601)"),
+        PageRequest,
     ),
-    responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not a super user"), (status = 404, description = "Not found")))]
+    responses((status = 200, description = "The audit trail, newest first", body = ListPage<AuditEvent>), ReadErrors))]
 pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let instant = |key: &str| -> Result<Option<i64>, ApiError> {
         match query.get(key) {

@@ -4,28 +4,29 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jhe_core::data_types::{self, NewDataType};
-use jhe_core::paging::Page;
+use jhe_core::data_types::{self, DataType, DataTypeDetail, NewDataType, SampleCheck};
+use jhe_core::paging::{Page, PageRequest};
 use serde_json::Value;
 
-use super::{ApiQuery, field, str_field};
+use super::bodies::{self, DataTypeChange};
+use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, field, str_field};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
 
-#[utoipa::path(get, path = "/api/v1/data_types", tag = "data types", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(get, path = "/api/v1/data_types", tag = "data types", params(PageRequest), responses((status = 200, description = "Data types", body = ListPage<DataType>), ReadErrors))]
 pub async fn list(State(state): State<AppState>, _: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let page = Page::of(data_types::list(&state.db).await?, &query.page_request()?)?;
     Ok(query.envelope(&state.oidc.site_url, page))
 }
 
-#[utoipa::path(get, path = "/api/v1/data_types/{id}", tag = "data types", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(get, path = "/api/v1/data_types/{id}", tag = "data types", params(("id" = i64, Path, description = "The data type's id")), responses((status = 200, description = "The data type with its schema", body = DataTypeDetail), ReadErrors))]
 pub async fn get(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(data_types::get(&state.db, id).await?).into_response())
 }
 
 /// `POST /data_types` `{"codingSystem", "codingCode", "text", "schema"}` (super users).
-#[utoipa::path(post, path = "/api/v1/data_types", tag = "data types", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(post, path = "/api/v1/data_types", tag = "data types", request_body = bodies::NewDataType, responses((status = 201, description = "Created", body = DataTypeDetail), WriteErrors))]
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -46,7 +47,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(detail)).into_response())
 }
 
-#[utoipa::path(method(patch, put), path = "/api/v1/data_types/{id}", tag = "data types", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(method(patch, put), path = "/api/v1/data_types/{id}", tag = "data types", params(("id" = i64, Path, description = "The data type's id")), request_body = DataTypeChange, responses((status = 200, description = "Changed", body = DataTypeDetail), WriteErrors))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -59,7 +60,7 @@ pub async fn update(
 
 /// `POST /data_types/{id}/validate` with an OMH data point: 200
 /// `{"valid", "errors": [{"path", "message"}]}` either way.
-#[utoipa::path(post, path = "/api/v1/data_types/{id}/validate", tag = "data types", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(post, path = "/api/v1/data_types/{id}/validate", tag = "data types", params(("id" = i64, Path, description = "The data type's id")), request_body = Value, responses((status = 200, description = "Whether the data point is valid, and why not", body = SampleCheck), WriteErrors))]
 pub async fn validate(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>, ApiJson(point): ApiJson<Value>) -> Result<Response, ApiError> {
     Ok(Json(data_types::validate_sample(&state.db, id, &point).await?).into_response())
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod audit;
+mod bodies;
 pub mod data_sources;
 pub mod data_types;
 pub mod identity;
@@ -14,7 +15,8 @@ pub mod studies;
 use std::collections::BTreeMap;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{IntoResponses, Modify, OpenApi, ToSchema};
 
 use axum::Json;
 use axum::extract::{FromRequestParts, OriginalUri};
@@ -22,10 +24,9 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use jhe_core::paging::{Page, PageRequest};
 use serde::Serialize;
-use serde_json::json;
 
 use super::AppState;
-use super::errors::ApiError;
+use super::errors::{ApiError, ErrorDetail};
 
 /// The OpenAPI 3 document of `/api/v1`, served at `/api/v1/openapi.json`;
 /// its paths come from the handlers' own annotations as they are routed.
@@ -33,9 +34,69 @@ use super::errors::ApiError;
 #[openapi(
     info(title = "jhe admin API", description = "JupyterHealth Exchange-compatible REST API: camelCase JSON, `{count,next,previous,results}` lists, `{\"detail\"}` errors."),
     modifiers(&BearerAuth),
-    security(("bearer" = []))
+    security(("bearer" = [])),
+    components(schemas(ErrorDetail))
 )]
 pub struct ApiDoc;
+
+/// A `{"detail"}` error response.
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorDetail"))).build();
+    ResponseBuilder::new().description(description).content("application/json", content).build().into()
+}
+
+const READ_ERRORS: [(&str, &str); 5] = [
+    ("400", "Bad request: the detail names the parameter at fault"),
+    ("401", "No valid bearer token"),
+    ("403", "Not allowed"),
+    ("404", "Not found, or no such page"),
+    ("503", "The database is unavailable"),
+];
+
+const WRITE_ERRORS: [(&str, &str); 3] = [
+    ("409", "Conflicts with a stored record"),
+    ("413", "The request body is larger than this server accepts"),
+    ("415", "The body is not sent as application/json"),
+];
+
+/// The errors of an operation that reads.
+pub struct ReadErrors;
+
+impl IntoResponses for ReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        READ_ERRORS.iter().map(|(status, description)| ((*status).to_owned(), error_response(description))).collect()
+    }
+}
+
+/// The errors of an operation that writes: those of a read, and conflicts
+/// and refused bodies.
+pub struct WriteErrors;
+
+impl IntoResponses for WriteErrors {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        READ_ERRORS
+            .iter()
+            .chain(&WRITE_ERRORS)
+            .map(|(status, description)| ((*status).to_owned(), error_response(description)))
+            .collect()
+    }
+}
+
+/// JHE's list envelope; `next` and `previous` are absolute URLs.
+#[derive(Serialize, ToSchema)]
+pub struct ListPage<T> {
+    pub count: i64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+    pub results: Vec<T>,
+}
+
+impl<T> ListPage<T> {
+    /// A whole list as its only page.
+    pub fn whole(results: Vec<T>) -> ListPage<T> {
+        ListPage { count: results.len() as i64, next: None, previous: None, results }
+    }
+}
 
 struct BearerAuth;
 
@@ -97,7 +158,7 @@ impl ApiQuery {
     pub fn envelope<T: Serialize>(&self, site_url: &str, page: Page<T>) -> Response {
         let next = page.has_next.then(|| self.page_url(site_url, page.number + 1));
         let previous = (page.number > 1).then(|| self.page_url(site_url, page.number - 1));
-        Json(json!({"count": page.count, "next": next, "previous": previous, "results": page.items})).into_response()
+        Json(ListPage { count: page.count, next, previous, results: page.items }).into_response()
     }
 }
 

@@ -2,15 +2,16 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use jhe_core::observations;
+use jhe_core::observations::{self, ListedObservation};
+use jhe_core::paging::PageRequest;
 use jhe_core::store::observations::ObservationFilter;
 
-use super::ApiQuery;
+use super::{ApiQuery, ListPage, ReadErrors};
 use crate::web::AppState;
 use crate::web::errors::ApiError;
 use crate::web::guard::ApiCaller;
 
-#[utoipa::path(get, path = "/api/v1/observations", tag = "observations", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(get, path = "/api/v1/observations", tag = "observations", params(("organization_id" = Option<i64>, Query, description = "Only observations of this organization's patients"), ("study_id" = Option<i64>, Query, description = "Only observations shared with this study"), ("patient_id" = Option<i64>, Query, description = "Only this patient's observations"), ("observation_id" = Option<i64>, Query, description = "Only this observation"), PageRequest), responses((status = 200, description = "Observations the caller may read", body = ListPage<ListedObservation>), ReadErrors))]
 pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let filter = ObservationFilter {
         practitioner_id: None,

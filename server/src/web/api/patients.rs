@@ -4,17 +4,21 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use jhe_core::consents::{self, Change, ScopeAnswer, StudyAnswers};
-use jhe_core::patients::{self, PatientFields};
+use jhe_core::consents::{self, Change, ConsentOverview, RecordedConsent, ScopeAnswer, StudyAnswers};
+use jhe_core::paging::PageRequest;
+use jhe_core::patients::{self, Patient, PatientFields};
 use jhe_core::store::patients::PatientFilter;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
-use super::{ApiQuery, field, required_int, str_field};
+use super::bodies::{ConsentAnswers, NewPatient, PatientChange};
+use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, field, required_int, str_field};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
 
-#[utoipa::path(get, path = "/api/v1/patients", tag = "patients", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(get, path = "/api/v1/patients", tag = "patients", params(("organization_id" = Option<i64>, Query, description = "Only patients of this organization"), ("study_id" = Option<i64>, Query, description = "Only patients enrolled in this study"), ("patient_id" = Option<i64>, Query, description = "Only this patient"), ("patient_identifier_value" = Option<String>, Query, description = "Only patients with an identifier of this value"), ("search" = Option<String>, Query, description = "Only patients whose name or email contains this text"), PageRequest), responses((status = 200, description = "Patients", body = ListPage<Patient>), ReadErrors))]
 pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let filter = PatientFilter {
         practitioner_id: None,
@@ -28,12 +32,12 @@ pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCa
     Ok(query.envelope(&state.oidc.site_url, page))
 }
 
-#[utoipa::path(get, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(get, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "The patient's id")), responses((status = 200, description = "The patient", body = Patient), ReadErrors))]
 pub async fn get(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(patients::get(&state.db, &caller, id).await?).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/patients/me", tag = "patients", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(get, path = "/api/v1/patients/me", tag = "patients", responses((status = 200, description = "The calling patient", body = Patient), ReadErrors))]
 pub async fn me(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller) -> Result<Response, ApiError> {
     Ok(Json(patients::me(&state.db, &caller).await?).into_response())
 }
@@ -66,13 +70,13 @@ fn patient_fields(body: &Value) -> Result<PatientFields, ApiError> {
 }
 
 /// `POST /patients` `{"telecomEmail", "organizationId", "nameFamily", ...}`.
-#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = NewPatient, responses((status = 201, description = "Created", body = Patient), WriteErrors))]
 pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
     let created = patients::create(&state.db, &caller, patient_fields(&body)?).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-#[utoipa::path(method(patch, put), path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(method(patch, put), path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "The patient's id")), request_body = PatientChange, responses((status = 200, description = "Changed", body = Patient), WriteErrors))]
 pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
@@ -83,7 +87,7 @@ pub async fn update(
 }
 
 /// `DELETE /patients/{id}?organization_id=X`: out of organization X.
-#[utoipa::path(delete, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(delete, path = "/api/v1/patients/{id}", tag = "patients", params(("id" = i64, Path, description = "The patient's id"), ("organization_id" = i64, Query, description = "The organization to remove the patient from")), responses((status = 204, description = "Removed from the organization"), WriteErrors))]
 pub async fn delete(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>, query: ApiQuery) -> Result<Response, ApiError> {
     let organization_id = query
         .int("organization_id")?
@@ -93,20 +97,20 @@ pub async fn delete(State(state): State<AppState>, ApiCaller { caller, .. }: Api
 }
 
 /// `GET /patients/global_lookup?email=`.
-#[utoipa::path(get, path = "/api/v1/patients/global_lookup", tag = "patients", responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(get, path = "/api/v1/patients/global_lookup", tag = "patients", params(("email" = String, Query, description = "The patient's email")), responses((status = 200, description = "The patients with this email", body = Vec<Patient>), ReadErrors))]
 pub async fn global_lookup(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
     let email = query.get("email").ok_or_else(|| jhe_core::Error::invalid("email: this parameter is required"))?;
     Ok(Json(patients::lookup_by_email(&state.db, &caller, email).await?).into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/patients/{id}/consents", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(get, path = "/api/v1/patients/{id}/consents", tag = "patients", params(("id" = i64, Path, description = "The patient's id")), responses((status = 200, description = "The patient's consents by study", body = ConsentOverview), ReadErrors))]
 pub async fn consents(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     Ok(Json(consents::overview(&state.db, &caller, id).await?).into_response())
 }
 
 /// `POST` (answer), `PATCH` (change) or `DELETE` (withdraw) consents:
 /// `{"studyScopeConsents": [{"studyId", "scopeConsents": [{"codingSystem", "codingCode", "consented"}]}]}`.
-#[utoipa::path(method(post, patch, delete), path = "/api/v1/patients/{id}/consents", tag = "patients", params(("id" = i64, Path, description = "the id")), responses((status = 200, description = "Success"), (status = 400, description = "Bad request: the detail names the field"), (status = 401, description = "No valid bearer token"), (status = 403, description = "Not allowed"), (status = 404, description = "Not found")))]
+#[utoipa::path(method(post, patch, delete), path = "/api/v1/patients/{id}/consents", tag = "patients", params(("id" = i64, Path, description = "The patient's id")), request_body = ConsentAnswers, responses((status = 200, description = "Changed (PATCH)", body = ConsentsRecorded), (status = 201, description = "Answered (POST)", body = ConsentsRecorded), (status = 204, description = "Withdrawn (DELETE)"), WriteErrors))]
 pub async fn record_consents(
     State(state): State<AppState>,
     method: Method,
@@ -122,10 +126,17 @@ pub async fn record_consents(
     let answers = parse_answers(&body, change)?;
     let recorded = consents::record(&state.db, &caller, id, change, &answers).await?;
     Ok(match change {
-        Change::Answer => (StatusCode::CREATED, Json(json!({"studyScopeConsents": recorded}))).into_response(),
-        Change::Change => Json(json!({"studyScopeConsents": recorded})).into_response(),
+        Change::Answer => (StatusCode::CREATED, Json(ConsentsRecorded { study_scope_consents: recorded })).into_response(),
+        Change::Change => Json(ConsentsRecorded { study_scope_consents: recorded }).into_response(),
         Change::Withdraw => StatusCode::NO_CONTENT.into_response(),
     })
+}
+
+/// The consents a `POST` or `PATCH` recorded.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentsRecorded {
+    study_scope_consents: Vec<RecordedConsent>,
 }
 
 fn invalid(message: String) -> ApiError {
