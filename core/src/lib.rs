@@ -12,6 +12,7 @@ pub mod data_types;
 pub mod db;
 pub mod error;
 pub mod fhir;
+pub mod fuzzing;
 pub mod invitations;
 pub mod oauth;
 pub mod observations;

@@ -60,7 +60,8 @@ fn part_of_day(date: NaiveDate, part: &str) -> Option<(DateTime<Utc>, DateTime<U
         _ => return None,
     };
     let start = Utc.with_ymd_and_hms(date.year(), date.month(), date.day(), from, 0, 0).single()?;
-    Some((start, start + Duration::hours(i64::from(to - from))))
+    // The evening of the last day chrono knows ends past its range.
+    Some((start, start.checked_add_signed(Duration::hours(i64::from(to - from)))?))
 }
 
 /// The effective time of a body; a missing or malformed frame is `None`.
@@ -131,5 +132,11 @@ mod tests {
         assert_eq!(effective_of(&point(json!({"time_interval": {"duration": {"value": 1, "unit": "d"}}}))), Effective::None);
         assert_eq!(effective_of(&json!({})), Effective::None);
         assert_eq!(effective_of(&point(json!({"date_time": "2025-03-01T08:00:00"}))), Effective::At(at("2025-03-01T08:00:00Z")));
+    }
+
+    #[test]
+    fn a_part_of_day_that_ends_past_the_calendar_is_no_time_instead_of_a_panic() {
+        let frame = json!({"effective_time_frame": {"time_interval": {"date": "+262142-12-31", "part_of_day": "evening"}}});
+        assert_eq!(effective_of(&frame), Effective::None);
     }
 }

@@ -133,11 +133,19 @@ pub async fn create(db: &Db, caller: &Caller, resource: &Value) -> Result<Create
     Ok(Created { id: stored.id, resource: resource.to_json() })
 }
 
-/// Every check but the identifiers' uniqueness, in order: shape, subject and
-/// the caller's right to upload for them, device, data type, consent,
-/// payload, OMH validation, identifiers' form. Writes nothing.
-pub async fn check(mut conn: Conn<'_>, caller: &Caller, lookups: &mut Lookups, resource: &Value) -> Result<Checked, FhirError> {
-    // 1. Shape.
+/// What an Observation says about itself, read without any lookup: its
+/// shape and its subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed<'a> {
+    pub status: &'a str,
+    pub system: &'a str,
+    pub code: &'a str,
+    pub patient_id: i64,
+}
+
+/// The first checks of an Observation, which need no lookup: resource type,
+/// status, exactly one coding, and a subject that names a Patient by id.
+pub fn parse(resource: &Value) -> Result<Parsed<'_>, FhirError> {
     if !resource.is_object() {
         return Err(FhirError::invalid("the body must be a JSON object (an Observation resource)", "Observation"));
     }
@@ -162,9 +170,64 @@ pub async fn check(mut conn: Conn<'_>, caller: &Caller, lookups: &mut Lookups, r
     if system.is_empty() || code.is_empty() {
         return Err(FhirError::invalid("the coding needs a system and a code", "Observation.code.coding[0]"));
     }
+    let patient_id = parse_id(reference_id(resource, "subject", "Patient")?, "Observation.subject.reference")?;
+    Ok(Parsed { status, system, code, patient_id })
+}
+
+/// The id of the Device an Observation names.
+pub fn device_id(resource: &Value) -> Result<i64, FhirError> {
+    parse_id(reference_id(resource, "device", "Device")?, "Observation.device.reference")
+}
+
+/// The OMH data point in `valueAttachment.data` (base64 of JSON, any UTF-8):
+/// its text, as stored, and its value.
+pub fn payload(resource: &Value) -> Result<(String, Value), FhirError> {
+    let expression = "Observation.valueAttachment.data";
+    let data = resource["valueAttachment"]["data"]
+        .as_str()
+        .ok_or_else(|| FhirError::invalid("valueAttachment.data is required: the OMH data point as Base 64 Encoded Binary JSON", expression))?;
+    let compact: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let bytes = STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|e| FhirError::invalid(format!("valueAttachment.data must be Base 64 Encoded Binary JSON: {e}"), expression))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| FhirError::invalid("valueAttachment.data must be Base 64 Encoded Binary JSON: the decoded bytes are not UTF-8", expression))?;
+    let point = serde_json::from_str(&text)
+        .map_err(|e| FhirError::invalid(format!("valueAttachment.data must be Base 64 Encoded Binary JSON: {e}"), expression))?;
+    Ok((text, point))
+}
+
+/// The Observation's identifiers, `(system, value)`: each with both parts,
+/// none repeated within the resource.
+pub fn identifiers(resource: &Value) -> Result<Vec<(String, String)>, FhirError> {
+    let Some(list) = resource.get("identifier") else { return Ok(Vec::new()) };
+    let list = list.as_array().ok_or_else(|| FhirError::invalid("identifier must be a list", "Observation.identifier"))?;
+    let identifiers = list
+        .iter()
+        .enumerate()
+        .map(|(i, identifier)| {
+            let part = |key: &str| identifier[key].as_str().filter(|s| !s.is_empty()).map(str::to_owned);
+            part("system").zip(part("value")).ok_or_else(|| {
+                FhirError::invalid("each identifier needs a system and a value", &format!("Observation.identifier[{i}]"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for (i, (system, value)) in identifiers.iter().enumerate() {
+        if identifiers[..i].iter().any(|(s, v)| s == system && v == value) {
+            return Err(duplicate_identifier(i, system, value));
+        }
+    }
+    Ok(identifiers)
+}
+
+/// Every check but the identifiers' uniqueness, in order: shape, subject and
+/// the caller's right to upload for them, device, data type, consent,
+/// payload, OMH validation, identifiers' form. Writes nothing.
+pub async fn check(mut conn: Conn<'_>, caller: &Caller, lookups: &mut Lookups, resource: &Value) -> Result<Checked, FhirError> {
+    // 1. Shape, and the subject's id.
+    let Parsed { status, system, code, patient_id } = parse(resource)?;
 
     // 2. Subject, and who may upload for them.
-    let patient_id = parse_id(reference_id(resource, "subject", "Patient")?, "Observation.subject.reference")?;
     let patient = lookups
         .patient(conn.reborrow(), patient_id)
         .await?
@@ -184,7 +247,7 @@ pub async fn check(mut conn: Conn<'_>, caller: &Caller, lookups: &mut Lookups, r
     }
 
     // 3. Device.
-    let device_id = parse_id(reference_id(resource, "device", "Device")?, "Observation.device.reference")?;
+    let device_id = device_id(resource)?;
     lookups
         .device(conn.reborrow(), device_id)
         .await?
@@ -202,35 +265,19 @@ pub async fn check(mut conn: Conn<'_>, caller: &Caller, lookups: &mut Lookups, r
         return Err(not_consented(&data_type));
     }
 
-    // 6. Payload: base64 of JSON (any UTF-8).
-    let payload = decode_payload(resource)?;
-    let point: Value = serde_json::from_str(&payload).map_err(|e| {
-        FhirError::invalid(format!("valueAttachment.data must be Base 64 Encoded Binary JSON: {e}"), "Observation.valueAttachment.data")
-    })?;
+    // 6. Payload.
+    let (payload, point) = payload(resource)?;
 
     // 7. The OMH data point.
     let issues = schemas::validate_data_point(&data_type.coding_code, data_type.json_schema.as_deref(), &point).map_err(|e| {
         FhirError::new(422, "processing", e.to_string(), Some("Observation.code.coding[0]"))
     })?;
     if !issues.is_empty() {
-        let summary: Vec<String> = issues.iter().map(ToString::to_string).collect();
-        let mut error = FhirError::new(
-            422,
-            "processing",
-            format!("The OMH data point does not validate: {}", summary.join("; ")),
-            Some("Observation.valueAttachment.data"),
-        );
-        error.issues = issues;
-        return Err(error);
+        return Err(invalid_data_point(issues));
     }
 
     // 8. Identifiers' form, and none repeated within the resource.
-    let identifiers = identifiers_of(resource)?;
-    for (i, (system, value)) in identifiers.iter().enumerate() {
-        if identifiers[..i].iter().any(|(s, v)| s == system && v == value) {
-            return Err(duplicate_identifier(i, system, value));
-        }
-    }
+    let identifiers = identifiers(resource)?;
 
     Ok(Checked {
         patient,
@@ -241,6 +288,19 @@ pub async fn check(mut conn: Conn<'_>, caller: &Caller, lookups: &mut Lookups, r
         payload,
         identifiers,
     })
+}
+
+/// The refusal of a data point that does not validate, listing every issue.
+pub fn invalid_data_point(issues: Vec<schemas::Issue>) -> FhirError {
+    let summary: Vec<String> = issues.iter().map(ToString::to_string).collect();
+    let mut error = FhirError::new(
+        422,
+        "processing",
+        format!("The OMH data point does not validate: {}", summary.join("; ")),
+        Some("Observation.valueAttachment.data"),
+    );
+    error.issues = issues;
+    error
 }
 
 fn not_consented(data_type: &DataTypeRow) -> FhirError {
@@ -376,33 +436,6 @@ impl Checked {
             sort_key: 0,
         }
     }
-}
-
-/// The decoded `valueAttachment.data` as text.
-fn decode_payload(resource: &Value) -> Result<String, FhirError> {
-    let expression = "Observation.valueAttachment.data";
-    let data = resource["valueAttachment"]["data"]
-        .as_str()
-        .ok_or_else(|| FhirError::invalid("valueAttachment.data is required: the OMH data point as Base 64 Encoded Binary JSON", expression))?;
-    let compact: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let bytes = STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|e| FhirError::invalid(format!("valueAttachment.data must be Base 64 Encoded Binary JSON: {e}"), expression))?;
-    String::from_utf8(bytes).map_err(|_| FhirError::invalid("valueAttachment.data must be Base 64 Encoded Binary JSON: the decoded bytes are not UTF-8", expression))
-}
-
-fn identifiers_of(resource: &Value) -> Result<Vec<(String, String)>, FhirError> {
-    let Some(list) = resource.get("identifier") else { return Ok(Vec::new()) };
-    let list = list.as_array().ok_or_else(|| FhirError::invalid("identifier must be a list", "Observation.identifier"))?;
-    list.iter()
-        .enumerate()
-        .map(|(i, identifier)| {
-            let part = |key: &str| identifier[key].as_str().filter(|s| !s.is_empty()).map(str::to_owned);
-            part("system").zip(part("value")).ok_or_else(|| {
-                FhirError::invalid("each identifier needs a system and a value", &format!("Observation.identifier[{i}]"))
-            })
-        })
-        .collect()
 }
 
 /// A stored observation with its identifiers; serializes straight to the

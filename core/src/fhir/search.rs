@@ -154,9 +154,23 @@ fn decode_cursor(cursor: &str, sort: SortKey, descending: bool) -> Result<(i64, 
     Ok((key.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
 }
 
-/// Runs a search for the caller. Practitioners see only consented data of
-/// patients in their organizations' studies; patients see their own.
-pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)]) -> Result<SearchPage<ObservationResource>, FhirError> {
+/// A search's parameters, read and checked without any lookup.
+#[derive(Debug, Clone)]
+pub struct SearchParams {
+    /// The query, before authorization and before `code` is resolved.
+    pub query: ObservationQuery,
+    /// The `code` filter as given: only the database resolves it to data types.
+    pub code: Option<String>,
+    /// `_total=accurate`.
+    pub with_total: bool,
+    /// `_summary=count`.
+    pub count_only: bool,
+}
+
+/// Reads Observation search parameters; unknown ones are ignored, as FHIR
+/// servers may. A repeated parameter narrows (`date`, `_lastUpdated`) or
+/// replaces (the others) the earlier one.
+pub fn parse_params(params: &[(String, String)]) -> Result<SearchParams, FhirError> {
     let mut query = ObservationQuery {
         practitioner_id: None,
         patient_id: None,
@@ -171,14 +185,14 @@ pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)])
         after: None,
         limit: DEFAULT_COUNT,
     };
-    let (mut cursor, mut with_total, mut count_only) = (None, false, false);
+    let (mut code, mut cursor, mut with_total, mut count_only) = (None, None, false, false);
     for (key, value) in params {
         match key.as_str() {
             "patient" | "subject" => query.patient_id = Some(patient_reference(key, value)?),
             "patient._has:Group:member:_id" | "patient._has:group:member:_id" | "_has:Group:member:_id" => {
                 query.study_id = Some(value.parse().map_err(|_| invalid(key, format!("{key}: '{value}' is not a study id")))?);
             }
-            "code" => query.data_type_ids = Some(code_filter(db, value).await?),
+            "code" => code = Some(value.clone()),
             "date" => query.effective.extend(date_bounds(key, value)?),
             "_lastUpdated" => query.last_updated.extend(date_bounds(key, value)?),
             "_id" => query.observation_id = Some(value.parse().map_err(|_| invalid(key, format!("_id: '{value}' is not an observation id")))?),
@@ -210,13 +224,23 @@ pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)])
                 "false" => {}
                 other => return Err(invalid(key, format!("_summary: '{other}' is not supported (use count)"))),
             },
-            "_cursor" => cursor = Some(value.clone()),
-            // Unknown parameters are ignored, as FHIR servers may.
+            "_cursor" => cursor = Some(value),
             _ => {}
         }
     }
+    // The cursor belongs to one sort order, known only once every parameter is read.
     if let Some(cursor) = cursor {
-        query.after = Some(decode_cursor(&cursor, query.sort, query.descending)?);
+        query.after = Some(decode_cursor(cursor, query.sort, query.descending)?);
+    }
+    Ok(SearchParams { query, code, with_total, count_only })
+}
+
+/// Runs a search for the caller. Practitioners see only consented data of
+/// patients in their organizations' studies; patients see their own.
+pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)]) -> Result<SearchPage<ObservationResource>, FhirError> {
+    let SearchParams { mut query, code, with_total, count_only } = parse_params(params)?;
+    if let Some(code) = code {
+        query.data_type_ids = Some(code_filter(db, &code).await?);
     }
     authorize(db, caller, &mut query).await?;
 
