@@ -1,7 +1,10 @@
 //! `jhe-bench`: starts `jhe serve` on a fresh, seeded database (SQLite by
 //! default, or the PostgreSQL database given), drives it over loopback HTTP
 //! and prints one table: uploads at several concurrencies, Bundle ingest,
-//! FHIR paging, the admin list, and the server's memory.
+//! FHIR paging, the admin list, and the server's memory. `--soak-minutes`
+//! runs mixed traffic for minutes instead (see `soak.rs`).
+
+mod soak;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -37,6 +40,17 @@ struct Args {
     /// Also load up to this many observations in total and report memory then.
     #[arg(long)]
     load_total: Option<usize>,
+    /// Instead of the benchmark, soak the server for this many minutes (the
+    /// first two are warm-up): uploads, Bundles, searches, the admin list and
+    /// console pages at once; prints errors, memory, p99 latencies, PASS or FAIL.
+    #[arg(long, value_name = "MINUTES")]
+    soak_minutes: Option<f64>,
+}
+
+impl Args {
+    fn database(&self) -> &'static str {
+        if self.database_url.is_some() { "PostgreSQL" } else { "SQLite" }
+    }
 }
 
 /// A running `jhe serve`, stopped on drop.
@@ -148,6 +162,34 @@ fn row(what: impl std::fmt::Display, figure: impl std::fmt::Display) {
     println!("{what:<58} {figure}");
 }
 
+/// The response, when it has the `expected` status; otherwise an error naming
+/// `what`, with the cause or the start of the body the server sent.
+async fn expect(response: reqwest::Result<reqwest::Response>, expected: u16, what: &str) -> Result<reqwest::Response, String> {
+    let response = response.map_err(|error| {
+        // `what` names the request; reqwest's causes say what went wrong.
+        let error = error.without_url();
+        let mut message = format!("{what}: {error}");
+        let mut cause = std::error::Error::source(&error);
+        while let Some(inner) = cause {
+            message += &format!(": {inner}");
+            cause = inner.source();
+        }
+        message
+    })?;
+    let status = response.status();
+    if status == expected {
+        return Ok(response);
+    }
+    let body = response.text().await.unwrap_or_default();
+    Err(format!("{what} answered {status}: {}", body.chars().take(300).collect::<String>()))
+}
+
+/// `POST`s one Observation (`body`) to `url`.
+async fn upload(http: &reqwest::Client, url: &str, token: &str, body: String) -> Result<(), String> {
+    let response = http.post(url).bearer_auth(token).header("Content-Type", "application/fhir+json").body(body).send().await;
+    expect(response, 201, "upload").await.map(drop)
+}
+
 async fn single_uploads(http: &reqwest::Client, base: &str, token: &str, clients: usize, seconds: f64, first: usize) -> Result<(usize, Vec<Duration>), String> {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(first));
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
@@ -160,11 +202,7 @@ async fn single_uploads(http: &reqwest::Client, base: &str, token: &str, clients
                 let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let body = observation(n).to_string();
                 let started = Instant::now();
-                let response = http.post(&url).bearer_auth(&token).header("Content-Type", "application/fhir+json").body(body).send().await;
-                let status = response.map_err(|e| e.to_string())?.status();
-                if status != 201 {
-                    return Err(format!("upload answered {status}"));
-                }
+                upload(&http, &url, &token, body).await?;
                 latencies.push(started.elapsed());
             }
             Ok::<_, String>(latencies)
@@ -178,13 +216,10 @@ async fn single_uploads(http: &reqwest::Client, base: &str, token: &str, clients
     Ok((next.load(std::sync::atomic::Ordering::Relaxed), all))
 }
 
-async fn post_bundle(http: &reqwest::Client, base: &str, token: &str, body: String) -> Result<(), String> {
+/// Sends a Bundle; the caller may read the answer's entries.
+async fn post_bundle(http: &reqwest::Client, base: &str, token: &str, body: String) -> Result<reqwest::Response, String> {
     let response = http.post(format!("{base}/FHIR/R5")).bearer_auth(token).header("Content-Type", "application/fhir+json").body(body).send().await;
-    let response = response.map_err(|e| e.to_string())?;
-    if response.status() != 200 {
-        return Err(format!("bundle answered {}", response.status()));
-    }
-    Ok(())
+    expect(response, 200, "bundle").await
 }
 
 /// What the client reads of a searchset page: it counts the entries without
@@ -204,20 +239,20 @@ struct PageLink {
 
 async fn timed_get<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str, token: &str) -> Result<(Duration, T), String> {
     let started = Instant::now();
-    let response = http.get(url).bearer_auth(token).send().await.map_err(|e| e.to_string())?;
-    if response.status() != 200 {
-        return Err(format!("GET {url} answered {}", response.status()));
-    }
+    let response = expect(http.get(url).bearer_auth(token).send().await, 200, &format!("GET {url}")).await?;
     let body: T = response.json().await.map_err(|e| e.to_string())?;
     Ok((started.elapsed(), body))
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 async fn run(args: Args) -> Result<(), String> {
     let (server, token) = start(&args).await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().map_err(|e| e.to_string())?;
     let base = server.base.clone();
-    let database = if args.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
-    println!("jhe-bench on {database}, {} cores, client and server on one machine\n", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!("jhe-bench on {}, {} cores, client and server on one machine\n", args.database(), cores());
     let cpu_start = own_cpu_seconds();
     let wall_start = Instant::now();
     let mut next = 0;
@@ -286,7 +321,12 @@ async fn run(args: Args) -> Result<(), String> {
 
 #[tokio::main]
 async fn main() {
-    if let Err(message) = run(Args::parse()).await {
+    let args = Args::parse();
+    let outcome = match args.soak_minutes {
+        Some(minutes) => soak::run(&args, minutes).await,
+        None => run(args).await,
+    };
+    if let Err(message) = outcome {
         eprintln!("jhe-bench: {message}");
         std::process::exit(1);
     }
