@@ -1,11 +1,13 @@
 import { test as base, expect } from '@playwright/test';
 
 // Every jhe page fails its test on a browser error or an HTTP status >= 400,
-// except the refusals a test expects (listed in `expectedStatuses`). Pages
-// of other sites a journey passes through (an OpenID provider) are theirs.
-export const test = base.extend<{ problems: string[]; expectedStatuses: number[] }>({
+// except the refusals a test expects (listed in `expectedStatuses`, and
+// console errors containing one of `expectedConsole`). Pages of other sites
+// a journey passes through (an OpenID provider) are theirs.
+export const test = base.extend<{ problems: string[]; expectedStatuses: number[]; expectedConsole: string[] }>({
   expectedStatuses: [[], { option: true }],
-  problems: [async ({ page, expectedStatuses, baseURL }, use) => {
+  expectedConsole: [[], { option: true }],
+  problems: [async ({ page, expectedStatuses, expectedConsole, baseURL }, use) => {
     const problems: string[] = [];
     const ours = (url: string) => url.startsWith(baseURL!);
     page.on('pageerror', (error) => {
@@ -13,7 +15,8 @@ export const test = base.extend<{ problems: string[]; expectedStatuses: number[]
     });
     page.on('console', (message) => {
       const text = message.text();
-      const expected = expectedStatuses.some((status) => text.includes(`status of ${status}`));
+      const expected = expectedStatuses.some((status) => text.includes(`status of ${status}`))
+        || expectedConsole.some((part) => text.includes(part));
       const where = message.location().url || page.url();
       if (message.type() === 'error' && !expected && ours(where) && ours(page.url())) {
         problems.push(`console error: ${text}`);

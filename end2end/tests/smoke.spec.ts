@@ -16,3 +16,22 @@ test('the console hydrates and a click reaches a server function', async ({ page
   expect(Number(types)).toBeGreaterThanOrEqual(16);
   await page.screenshot({ path: 'screenshots/console-home.png', fullPage: true });
 });
+
+test.describe('the content security policy', () => {
+  // The browser reports each refusal on the console: here that is the outcome.
+  test.use({ expectedConsole: ['Content Security Policy'] });
+
+  test('hydrates the console but refuses a script the page did not send', async ({ page }) => {
+    await page.goto('/');
+    // Enabled only once the wasm has compiled and hydrated under the policy.
+    await expect(page.getByRole('button', { name: 'Check server' })).toBeEnabled();
+    const refused = await page.evaluate(() => new Promise<string>((resolve) => {
+      document.addEventListener('securitypolicyviolation', (event) => resolve(event.effectiveDirective), { once: true });
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.body.appendChild(script);
+    }));
+    expect(refused).toMatch(/^script-src/);
+    expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+  });
+});

@@ -57,6 +57,35 @@ async fn the_console_renders_on_the_server() {
 }
 
 #[tokio::test]
+async fn console_pages_run_only_scripts_carrying_their_own_nonce() {
+    let test = TestDatabase::create().await;
+    let server = Server::start(&test).await;
+    let mut nonces = Vec::new();
+    for path in ["/", "/accounts/login", "/no/such/page"] {
+        let response = reqwest::get(server.url(path)).await.unwrap();
+        let policy = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let html = response.text().await.unwrap();
+        let script_src = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src")).expect(&policy);
+        assert!(script_src.contains("'self'") && script_src.contains("'wasm-unsafe-eval'"), "{path}: {policy}");
+        assert!(!policy.contains("unsafe-inline") && !script_src.contains("'unsafe-eval'"), "{path}: {policy}");
+        assert!(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"), "{path}: {policy}");
+        let nonce = script_src.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect(&policy).to_owned();
+        assert!(nonce.len() >= 16, "{path}: a nonce of at least 128 bits: {nonce}");
+        let scripts: Vec<&str> = html.split("<script").skip(1).map(|tag| tag.split('>').next().unwrap()).collect();
+        assert!(!scripts.is_empty(), "{path}: the page hydrates with a script");
+        for tag in scripts {
+            assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "{path}: a script without the page's nonce: <script{tag}>");
+        }
+        nonces.push(nonce);
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 3, "every page gets a fresh nonce");
+    drop(server);
+    test.remove().await;
+}
+
+#[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let test = TestDatabase::create().await;
     let server = Server::start(&test).await;

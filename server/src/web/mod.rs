@@ -237,7 +237,7 @@ pub fn router(state: AppState) -> Router {
         )
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
-            move || shell(options.clone())
+            move || console_page(options.clone())
         })
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(state.limits.request))
@@ -277,7 +277,7 @@ async fn fallback(State(state): State<AppState>, uri: Uri, request: Request<Body
     if is_api_path(uri.path()) {
         return errors::detail(StatusCode::NOT_FOUND, "Not found.");
     }
-    leptos_axum::file_and_error_handler(shell)(uri, State(state.leptos_options), request)
+    leptos_axum::file_and_error_handler(console_page)(uri, State(state.leptos_options), request)
         .await
         .into_response()
 }
@@ -341,6 +341,29 @@ async fn security_headers(request: Request<Body>, next: Next) -> Response {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     }
     response
+}
+
+/// A console page: the app's shell under the page's own security policy.
+fn console_page(options: LeptosOptions) -> impl IntoView {
+    console_security_policy();
+    shell(options)
+}
+
+/// Console pages run only scripts from this origin or carrying this page's
+/// nonce (Leptos' hydration and streaming scripts), may compile the wasm
+/// bundle, and load nothing from elsewhere. Set on the page's own response,
+/// so `security_headers` leaves it in place.
+fn console_security_policy() {
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
 }
 
 async fn shutdown_signal() {
