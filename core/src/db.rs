@@ -73,7 +73,20 @@ pub struct DbConfig {
     /// default SQLite file `jhe.sqlite3` inside `data_dir`.
     pub url: Option<String>,
     pub data_dir: std::path::PathBuf,
-    pub max_connections: u32,
+    /// The pool's size; `None` picks one for the backend.
+    pub max_connections: Option<u32>,
+}
+
+/// PostgreSQL serves many connections at once.
+const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// SQLite writes one transaction at a time, and each connection keeps its
+/// own page and statement caches on its own thread. Connections beyond what
+/// the cores can read with at once only hold memory (about 7 MiB each under
+/// sustained load), so: two per core, between 4 and 16.
+fn sqlite_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
+    (2 * cores).clamp(4, 16)
 }
 
 impl Db {
@@ -95,7 +108,7 @@ impl Db {
             let options = PgConnectOptions::from_str(&url)
                 .map_err(|e| StoreError::Config(format!("invalid DATABASE_URL: {e}")))?;
             let pool = PgPoolOptions::new()
-                .max_connections(config.max_connections)
+                .max_connections(config.max_connections.unwrap_or(POSTGRES_CONNECTIONS))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await
@@ -124,7 +137,7 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal);
             }
             // An in-memory database exists once per connection, so it gets exactly one.
-            let max = if memory { 1 } else { config.max_connections };
+            let max = if memory { 1 } else { config.max_connections.unwrap_or_else(sqlite_connections) };
             let pool = SqlitePoolOptions::new()
                 .max_connections(max)
                 .connect_with(options)

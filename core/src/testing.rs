@@ -47,7 +47,7 @@ impl TestDatabase {
         let config = DbConfig {
             url: Some(self.url.clone()),
             data_dir: self.dir.path().to_owned(),
-            max_connections: 4,
+            max_connections: Some(4),
         };
         let db = Db::connect(&config).await.expect("connect to test database");
         db.migrate().await.expect("migrate test database");

@@ -23,9 +23,10 @@ pub struct DatabaseArgs {
     #[arg(long, env = "JHE_DATA_DIR", global = true, default_value = "jhe-data")]
     pub data_dir: PathBuf,
     /// Most database connections `serve` holds open (other commands use two).
-    #[arg(long, env = "JHE_DB_MAX_CONNECTIONS", global = true, default_value_t = 16,
+    /// Default: 16 on PostgreSQL; on SQLite two per CPU core, between 4 and 16.
+    #[arg(long, env = "JHE_DB_MAX_CONNECTIONS", global = true,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub max_connections: u32,
+    pub max_connections: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -23,7 +23,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
     // One-shot commands need no more than a couple of connections.
     let max_connections = match cli.command {
         Command::Serve(_) => cli.database.max_connections,
-        _ => cli.database.max_connections.min(2),
+        _ => Some(cli.database.max_connections.map_or(2, |n| n.min(2))),
     };
     let config = DbConfig { url: cli.database.database_url, data_dir: cli.database.data_dir, max_connections };
     let db = Db::connect(&config).await?;
