@@ -52,6 +52,9 @@ pub struct Caller {
     pub patient_id: Option<i64>,
     /// `(organization id, role)` for each organization the practitioner belongs to.
     pub memberships: Vec<(i64, Role)>,
+    /// Authenticated by a token from one of the user's API keys
+    /// (client-credentials) rather than by the user signing in.
+    pub via_api_key: bool,
 }
 
 impl Caller {
@@ -80,6 +83,7 @@ impl Caller {
             practitioner_id: practitioner.map(|p| p.id),
             patient_id,
             memberships,
+            via_api_key: false,
         }))
     }
 
@@ -95,6 +99,7 @@ impl Caller {
             practitioner_id: None,
             patient_id: None,
             memberships: Vec::new(),
+            via_api_key: false,
         }
     }
 

@@ -432,10 +432,11 @@ pub async fn authenticate_bearer(db: &Db, token: &str) -> Result<(Caller, String
     if row.expires.is_some_and(|e| e <= time::now()) {
         return Err(BearerError::Expired);
     }
-    let caller = Caller::load(tx.conn(), row.user_id)
+    let mut caller = Caller::load(tx.conn(), row.user_id)
         .await
         .map_err(|_| BearerError::Invalid)?
         .ok_or(BearerError::Invalid)?;
+    caller.via_api_key = row.client_grant_type.as_deref() == Some("client-credentials");
     tx.commit().await?;
     Ok((caller, row.scope))
 }

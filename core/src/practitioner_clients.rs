@@ -30,8 +30,17 @@ fn practitioner_of(caller: &Caller) -> Result<i64> {
         .ok_or_else(|| Error::Forbidden("Only practitioners have API keys.".into()))
 }
 
+/// Creating and deleting keys takes the owner signed in: a leaked key must
+/// not be able to mint its own replacement or remove the owner's others.
+fn key_manager(caller: &Caller) -> Result<i64> {
+    if caller.via_api_key {
+        return Err(Error::Forbidden("An API key cannot create or delete API keys; its owner must sign in to do that.".into()));
+    }
+    practitioner_of(caller)
+}
+
 pub async fn create(db: &Db, caller: &Caller, label: &str) -> Result<PractitionerClient> {
-    let practitioner_id = practitioner_of(caller)?;
+    let practitioner_id = key_manager(caller)?;
     let label = label.trim();
     if label.chars().count() > 200 {
         return Err(Error::invalid("label: at most 200 characters"));
@@ -77,7 +86,7 @@ pub async fn list(db: &Db, caller: &Caller) -> Result<Vec<PractitionerClient>> {
 
 /// Deletes one of the caller's own keys (and every token it issued).
 pub async fn delete(db: &Db, caller: &Caller, id: i64) -> Result<()> {
-    let practitioner_id = practitioner_of(caller)?;
+    let practitioner_id = key_manager(caller)?;
     let mut tx = db.begin().await?;
     let row = clients::practitioner_clients(tx.conn(), practitioner_id)
         .await?

@@ -174,8 +174,9 @@ const MATRIX: &[Row] = &[
     ("POST /api/v1/invitation/{id}", "", Fresh::LinkToPractitioner, everyone(403)),
     ("POST /api/v1/invitation/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "", Fresh::Nothing, everyone(404)),
     ("GET /api/v1/practitioner_clients", "", Fresh::Nothing, [401, 403, 403, 200, 200, 200, 200, 200, 200]),
-    ("POST /api/v1/practitioner_clients", r#"{"label":"matrix"}"#, Fresh::Nothing, [401, 403, 403, 201, 201, 201, 201, 201, 201]),
-    ("DELETE /api/v1/practitioner_clients/{id}", "", Fresh::MarysKey, [401, 403, 403, 404, 404, 204, 404, 404, 204]),
+    // A key cannot mint its own replacement, nor delete its owner's keys.
+    ("POST /api/v1/practitioner_clients", r#"{"label":"matrix"}"#, Fresh::Nothing, [401, 403, 403, 201, 201, 201, 201, 201, 403]),
+    ("DELETE /api/v1/practitioner_clients/{id}", "", Fresh::MarysKey, [401, 403, 403, 404, 404, 204, 404, 404, 403]),
 
     // Organizations.
     ("GET /api/v1/organizations", "", Fresh::Nothing, anyone(200)),

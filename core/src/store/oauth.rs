@@ -45,6 +45,8 @@ pub struct TokenRow {
     pub created: Micros,
     pub expires: Option<Micros>,
     pub revoked: Option<Micros>,
+    /// The issuing client's grant type (`client-credentials` for an API key).
+    pub client_grant_type: Option<String>,
 }
 
 pub struct NewToken<'a> {
@@ -102,8 +104,9 @@ pub async fn insert_token(conn: Conn<'_>, token: &NewToken<'_>, now: Micros) -> 
 }
 
 pub async fn token_by_hash(conn: Conn<'_>, token_hash: &str) -> StoreResult<Option<TokenRow>> {
-    let sql = "SELECT id, kind, client_id, user_id, scope, access_token_id, created, expires, revoked \
-               FROM oauth_tokens WHERE token_hash = $1";
+    let sql = "SELECT t.id, t.kind, t.client_id, t.user_id, t.scope, t.access_token_id, t.created, t.expires, t.revoked, \
+                      c.grant_type AS client_grant_type \
+               FROM oauth_tokens t LEFT JOIN oauth_clients c ON c.id = t.client_id WHERE t.token_hash = $1";
     Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(token_hash).fetch_optional(c).await)?)
 }
 
