@@ -46,6 +46,15 @@ struct Builtins {
 static BUILTINS: LazyLock<Result<Builtins, String>> = LazyLock::new(load_builtins);
 static VALIDATORS: LazyLock<Mutex<HashMap<String, Arc<Validator>>>> = LazyLock::new(Default::default);
 
+/// Cache keys of custom data types' schemas (by the hash of their text).
+const STORED: &str = "stored:";
+
+/// Most validators the cache holds. The built-ins are a fixed set, but every
+/// custom schema and every edit of one is a new key: past this, a custom
+/// schema's validator makes room by dropping another (it is recompiled when
+/// next needed).
+const MAX_VALIDATORS: usize = 512;
+
 fn uri_of(path: &str) -> Option<String> {
     let (dir, file) = path.split_once('/')?;
     let base = match dir {
@@ -152,10 +161,13 @@ fn cached(key: String, schema: impl FnOnce() -> Result<Value, SchemaError>) -> R
         return Ok(validator.clone());
     }
     let validator = Arc::new(compile(&schema()?)?);
-    VALIDATORS
-        .lock()
-        .map_err(|_| SchemaError::Registry("cache poisoned".into()))?
-        .insert(key, validator.clone());
+    let mut validators = VALIDATORS.lock().map_err(|_| SchemaError::Registry("cache poisoned".into()))?;
+    if validators.len() >= MAX_VALIDATORS {
+        if let Some(evicted) = validators.keys().find(|k| k.starts_with(STORED)).cloned() {
+            validators.remove(&evicted);
+        }
+    }
+    validators.insert(key, validator.clone());
     Ok(validator)
 }
 
@@ -177,7 +189,7 @@ pub fn check_schema(schema: &Value) -> Result<(), SchemaError> {
 pub fn body_validator(code: &str, stored_schema: Option<&str>) -> Result<Arc<Validator>, SchemaError> {
     match stored_schema {
         Some(text) => {
-            let key = format!("stored:{}", crate::secret::hash(text));
+            let key = format!("{STORED}{}", crate::secret::hash(text));
             cached(key, || serde_json::from_str(text).map_err(|e| SchemaError::Invalid(format!("stored schema is not JSON: {e}"))))
         }
         None => {
@@ -298,6 +310,22 @@ mod tests {
             let uri = uri_of(path).unwrap();
             cached(uri.clone(), || Ok(json!({ "$ref": uri }))).unwrap_or_else(|e| panic!("{path}: {e}"));
         }
+    }
+
+    #[test]
+    fn custom_schemas_cannot_grow_the_validator_cache_past_its_bound() {
+        let point = json!({"value": 1});
+        for n in 0..MAX_VALIDATORS + 40 {
+            let schema = json!({"type": "object", "required": ["value"], "title": format!("custom {n}")}).to_string();
+            let validator = body_validator("custom", Some(&schema)).unwrap();
+            assert!(validator.is_valid(&point));
+            assert!(VALIDATORS.lock().unwrap().len() <= MAX_VALIDATORS);
+        }
+        // Built-ins stay; an evicted custom schema compiles again when used.
+        assert!(body_validator("omh:heart-rate:2.0", None).is_ok());
+        let first = json!({"type": "object", "required": ["value"], "title": "custom 0"}).to_string();
+        assert!(!body_validator("custom", Some(&first)).unwrap().is_valid(&json!({})));
+        assert!(VALIDATORS.lock().unwrap().len() <= MAX_VALIDATORS);
     }
 
     #[test]
