@@ -77,7 +77,7 @@ pub async fn current_user() -> Result<Option<SignedInUser>, ServerFnError> {
     let caller = crate::session::caller(&session, &db).await.map_err(ServerFnError::new)?;
     Ok(caller.map(|c| SignedInUser {
         id: c.user_id,
-        name: format!("{} {}", c.first_name, c.last_name).trim().to_owned(),
+        name: crate::api::full_name(&c.first_name, &c.last_name),
         email: c.email,
         is_superuser: c.is_superuser,
         patient_id: c.patient_id,

@@ -148,10 +148,10 @@ test.describe('settings', () => {
     await row.getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('alertdialog', { name: 'Confirm deletion' });
     await expect(confirm).toContainText(`Delete the setting ${key}?`);
-    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
     await expect(row).toHaveCount(1);
     await row.getByRole('button', { name: 'Delete' }).click();
-    await confirm.getByRole('button', { name: 'Yes, delete' }).click();
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await expect(row).toHaveCount(0);
     await page.reload();
     await expect(page.getByRole('row').filter({ hasText: 'jhe.demo_seed' })).toBeVisible();

@@ -67,11 +67,11 @@ test.describe('organizations', () => {
     await row.getByRole('button', { name: 'Remove' }).click();
     const confirm = detail.getByRole('alertdialog', { name: 'Confirm removal' });
     await expect(confirm).toContainText('Remove Olga Orbit from Lifespan Lab?');
-    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
     await expect(confirm).toHaveCount(0);
     await expect(row).toHaveCount(1);
     await row.getByRole('button', { name: 'Remove' }).click();
-    await confirm.getByRole('button', { name: 'Yes, remove' }).click();
+    await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
     await expect(row).toHaveCount(0);
     await page.reload();
     await expect(detail.getByRole('heading', { name: 'Lifespan Lab' })).toBeVisible();

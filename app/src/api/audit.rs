@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::Page;
+
 /// Rows per page of the audit screen.
 pub const AUDIT_PAGE_SIZE: i64 = 50;
 
@@ -27,13 +29,6 @@ pub struct AuditEventView {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuditPage {
-    pub count: i64,
-    pub number: i64,
-    pub has_next: bool,
-    pub items: Vec<AuditEventView>,
-}
 
 #[cfg(feature = "ssr")]
 fn view_of(event: jhe_core::audit::AuditEvent) -> AuditEventView {
@@ -54,7 +49,7 @@ fn view_of(event: jhe_core::audit::AuditEvent) -> AuditEventView {
 }
 
 #[server(prefix = "/console/api", endpoint = "audit_events", input = leptos::server_fn::codec::Json)]
-pub async fn audit_events(filters: AuditFilters) -> Result<AuditPage, ServerFnError> {
+pub async fn audit_events(filters: AuditFilters) -> Result<Page<AuditEventView>, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let filter = jhe_core::audit::AuditFilter {
         action: Some(filters.action).filter(|a| !a.is_empty()),
@@ -63,7 +58,7 @@ pub async fn audit_events(filters: AuditFilters) -> Result<AuditPage, ServerFnEr
     };
     let request = jhe_core::paging::PageRequest { number: Some(filters.page.max(1)), size: AUDIT_PAGE_SIZE };
     let page = jhe_core::audit::list(&db, &caller, &filter, &request).await.map_err(|e| super::server::refuse_with(&e))?;
-    Ok(AuditPage { count: page.count, number: page.number, has_next: page.has_next, items: page.items.into_iter().map(view_of).collect() })
+    Ok(Page::of(page, view_of))
 }
 
 /// The actions one can filter on.

@@ -240,7 +240,7 @@ pub async fn studies() -> Result<Vec<StudyView>, ServerFnError> {
                 .into_iter()
                 .map(|p| patients::NamedId {
                     id: p.id,
-                    name: format!("{} {}", p.name_given.unwrap_or_default(), p.name_family.unwrap_or_default()).trim().to_owned(),
+                    name: full_name(p.name_given.as_deref().unwrap_or_default(), p.name_family.as_deref().unwrap_or_default()),
                 })
                 .collect(),
             clients: clients.into_iter().map(|c| patients::NamedId { id: c.client.id, name: c.client.name }).collect(),
@@ -347,16 +347,30 @@ pub struct ObservationFilters {
     pub page: i64,
 }
 
+/// A person's name as the console shows it: given then family, either may be empty.
+pub fn full_name(given: &str, family: &str) -> String {
+    format!("{given} {family}").trim().to_owned()
+}
+
+/// One page of a list paged on the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObservationPage {
+pub struct Page<T> {
     pub count: i64,
     pub number: i64,
     pub has_next: bool,
-    pub items: Vec<ObservationView>,
+    pub items: Vec<T>,
+}
+
+#[cfg(feature = "ssr")]
+impl<T> Page<T> {
+    /// The console's view of a page the domain returned.
+    pub(crate) fn of<U>(page: jhe_core::paging::Page<U>, view: impl FnMut(U) -> T) -> Page<T> {
+        Page { count: page.count, number: page.number, has_next: page.has_next, items: page.items.into_iter().map(view).collect() }
+    }
 }
 
 #[server(prefix = "/console/api", endpoint = "observations", input = leptos::server_fn::codec::Json)]
-pub async fn observations(filters: ObservationFilters) -> Result<ObservationPage, ServerFnError> {
+pub async fn observations(filters: ObservationFilters) -> Result<Page<ObservationView>, ServerFnError> {
     let (db, caller) = server::caller().await?;
     let day = |text: &str, field: &str| -> Result<Option<i64>, ServerFnError> {
         if text.is_empty() {
@@ -379,30 +393,21 @@ pub async fn observations(filters: ObservationFilters) -> Result<ObservationPage
     };
     let request = jhe_core::paging::PageRequest { number: Some(filters.page.max(1)), size: OBSERVATION_PAGE_SIZE };
     let page = jhe_core::observations::list(&db, &caller, filter, &request).await.map_err(|e| server::refuse_with(&e))?;
-    Ok(ObservationPage {
-        count: page.count,
-        number: page.number,
-        has_next: page.has_next,
-        items: page
-            .items
-            .into_iter()
-            .map(|o| {
-                let body = &o.omh_data["body"];
-                ObservationView {
-                    id: o.id,
-                    patient_id: o.subject_patient_id,
-                    patient_name: format!("{} {}", o.patient_name_given.unwrap_or_default(), o.patient_name_family.unwrap_or_default()).trim().to_owned(),
-                    data_type: o.coding_text,
-                    source: o.data_source_name.unwrap_or_default(),
-                    when: o.effective_start.map(jhe_core::time::to_iso).unwrap_or_default(),
-                    at: o.effective_start,
-                    summary: summarize(body),
-                    value: main_value(body),
-                    data_point: serde_json::to_string_pretty(&o.omh_data).unwrap_or_default(),
-                }
-            })
-            .collect(),
-    })
+    Ok(Page::of(page, |o| {
+        let body = &o.omh_data["body"];
+        ObservationView {
+            id: o.id,
+            patient_id: o.subject_patient_id,
+            patient_name: full_name(o.patient_name_given.as_deref().unwrap_or_default(), o.patient_name_family.as_deref().unwrap_or_default()),
+            data_type: o.coding_text,
+            source: o.data_source_name.unwrap_or_default(),
+            when: o.effective_start.map(jhe_core::time::to_iso).unwrap_or_default(),
+            at: o.effective_start,
+            summary: summarize(body),
+            value: main_value(body),
+            data_point: serde_json::to_string_pretty(&o.omh_data).unwrap_or_default(),
+        }
+    }))
 }
 
 /// The number a chart plots: the first `{value}` or number of the body.

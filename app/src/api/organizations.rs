@@ -160,7 +160,7 @@ pub async fn organization(id: i64) -> Result<OrganizationDetail, ServerFnError> 
             .into_iter()
             .map(|m| MemberView {
                 user_id: m.id,
-                name: format!("{} {}", m.first_name, m.last_name).trim().to_owned(),
+                name: super::full_name(&m.first_name, &m.last_name),
                 email: m.email,
                 role: m.role,
             })

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::Page;
+
 /// Rows per page of the patient list.
 pub const PATIENT_PAGE_SIZE: i64 = 20;
 
@@ -39,17 +41,10 @@ pub struct PatientView {
 
 impl PatientView {
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.name_given, self.name_family).trim().to_owned()
+        super::full_name(&self.name_given, &self.name_family)
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PatientPage {
-    pub count: i64,
-    pub number: i64,
-    pub has_next: bool,
-    pub items: Vec<PatientView>,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InvitationView {
@@ -101,7 +96,7 @@ pub async fn patient_scopes() -> Result<PatientFilterChoices, ServerFnError> {
 
 /// One page of the patients the caller shares an organization with.
 #[server(prefix = "/console/api", endpoint = "patients")]
-pub async fn patients(organization_id: Option<i64>, study_id: Option<i64>, search: String, page: i64) -> Result<PatientPage, ServerFnError> {
+pub async fn patients(organization_id: Option<i64>, study_id: Option<i64>, search: String, page: i64) -> Result<Page<PatientView>, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let filter = jhe_core::store::patients::PatientFilter {
         organization_id,
@@ -111,12 +106,7 @@ pub async fn patients(organization_id: Option<i64>, study_id: Option<i64>, searc
     };
     let request = jhe_core::paging::PageRequest { number: Some(page.max(1)), size: PATIENT_PAGE_SIZE };
     let found = jhe_core::patients::list(&db, &caller, filter, &request).await.map_err(|e| super::server::refuse_with(&e))?;
-    Ok(PatientPage {
-        count: found.count,
-        number: found.number,
-        has_next: found.has_next,
-        items: found.items.into_iter().map(|p| view_of(&caller, p)).collect(),
-    })
+    Ok(Page::of(found, |p| view_of(&caller, p)))
 }
 
 #[server(prefix = "/console/api", endpoint = "patient")]
@@ -207,7 +197,7 @@ pub async fn patient_choices(organization_id: Option<i64>, study_id: Option<i64>
     let request = jhe_core::paging::PageRequest { number: Some(1), size: jhe_core::paging::MAX_PAGE_SIZE };
     let found = jhe_core::patients::list(&db, &caller, filter, &request).await.map_err(|e| super::server::refuse_with(&e))?;
     Ok(found.items.into_iter().map(|p| {
-        let name = format!("{} {}", p.name_given.unwrap_or_default(), p.name_family.unwrap_or_default()).trim().to_owned();
+        let name = super::full_name(p.name_given.as_deref().unwrap_or_default(), p.name_family.as_deref().unwrap_or_default());
         NamedId { id: p.id, name }
     }).collect())
 }

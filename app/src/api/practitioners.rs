@@ -16,7 +16,7 @@ pub struct PractitionerView {
 fn view_of(p: jhe_core::practitioners::Practitioner) -> PractitionerView {
     PractitionerView {
         id: p.id,
-        name: format!("{} {}", p.name_given.unwrap_or_default(), p.name_family.unwrap_or_default()).trim().to_owned(),
+        name: super::full_name(p.name_given.as_deref().unwrap_or_default(), p.name_family.as_deref().unwrap_or_default()),
         email: p.telecom_email,
         active: p.is_active,
         organizations: p.organizations.into_iter().map(|o| o.name).collect(),

@@ -48,7 +48,7 @@ pub async fn enrolment_candidates(study_id: i64, organization_id: i64) -> Result
         .filter(|p| !enrolled.items.iter().any(|e| e.id == p.id))
         .map(|p| NamedId {
             id: p.id,
-            name: format!("{} {}", p.name_given.unwrap_or_default(), p.name_family.unwrap_or_default()).trim().to_owned(),
+            name: super::full_name(p.name_given.as_deref().unwrap_or_default(), p.name_family.as_deref().unwrap_or_default()),
         })
         .collect())
 }

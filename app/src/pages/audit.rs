@@ -6,21 +6,12 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{ErrorBanner, Loading};
+use super::{ErrorBanner, Loading, Pager, list_url};
 use crate::api::audit::{AUDIT_PAGE_SIZE, AuditFilters, audit_actions, audit_events};
 
 fn to_url(filters: &AuditFilters) -> String {
-    let mut parts = Vec::new();
-    if !filters.action.is_empty() {
-        parts.push(format!("action={}", form_urlencoded::byte_serialize(filters.action.as_bytes()).collect::<String>()));
-    }
-    if let Some(patient) = filters.patient_id {
-        parts.push(format!("patient={patient}"));
-    }
-    if filters.page > 1 {
-        parts.push(format!("page={}", filters.page));
-    }
-    if parts.is_empty() { "/audit".to_owned() } else { format!("/audit?{}", parts.join("&")) }
+    let patient = filters.patient_id.map(|id| id.to_string()).unwrap_or_default();
+    list_url("/audit", &[("action", filters.action.clone()), ("patient", patient)], filters.page)
 }
 
 #[component]
@@ -70,7 +61,7 @@ pub fn AuditPage() -> impl IntoView {
                     Ok(page) if page.items.is_empty() => view! { <p class="notice">"No audit events to show."</p> }.into_any(),
                     Ok(page) => {
                         let (number, has_next, count) = (page.number, page.has_next, page.count);
-                        let pages = (count + AUDIT_PAGE_SIZE - 1) / AUDIT_PAGE_SIZE;
+                        let to_page = Callback::new(move |page| go.run(AuditFilters { page, ..current.get_untracked() }));
                         view! {
                             <div class="table-scroll"><table aria-label="Audit events">
                                 <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"Object"</th><th>"Patient"</th><th>"Detail"</th></tr></thead>
@@ -87,13 +78,7 @@ pub fn AuditPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table></div>
-                            <nav class="pager" aria-label="Pages">
-                                <button disabled=number <= 1
-                                    on:click=move |_| go.run(AuditFilters { page: number - 1, ..current.get_untracked() })>"Previous"</button>
-                                <span>{format!("Page {number} of {pages} · {count} events")}</span>
-                                <button disabled=!has_next
-                                    on:click=move |_| go.run(AuditFilters { page: number + 1, ..current.get_untracked() })>"Next"</button>
-                            </nav>
+                            <Pager number count has_next page_size=AUDIT_PAGE_SIZE noun="events" go=to_page/>
                         }.into_any()
                     }
                 })}

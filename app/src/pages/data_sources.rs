@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{ErrorBanner, Loading};
+use super::{ConfirmDialog, ErrorBanner, Loading};
 use crate::api::{
     AddDataSource, AddSupportedScope, DataSourceView, DeleteDataSource, EditDataSource, RemoveSupportedScope, data_sources,
     data_types,
@@ -216,14 +216,11 @@ fn SourceDetails(
             }
         })}
         <Show when=move || confirming.get()>
-            <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
-                <p>{format!("Delete {name}? Studies and clients stop listing it; its observations are kept.")}</p>
-                <div class="actions">
-                    <button on:click=move |_| confirming.set(false)>"Keep it"</button>
-                    <button class="danger" disabled=move || delete.pending().get()
-                        on:click=move |_| { delete.dispatch(DeleteDataSource { id }); }>"Delete"</button>
-                </div>
-            </div>
+            <ConfirmDialog label="Confirm deletion" act="Delete"
+                question=format!("Delete {name}? Studies and clients stop listing it; its observations are kept.")
+                pending=Signal::derive(move || delete.pending().get())
+                on_act=Callback::new(move |_| { delete.dispatch(DeleteDataSource { id }); })
+                on_keep=Callback::new(move |_| confirming.set(false))/>
         </Show>
     }
 }

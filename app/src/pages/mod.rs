@@ -24,6 +24,64 @@ pub fn ErrorBanner(error: ServerFnError) -> impl IntoView {
     view! { <p class="error" role="alert">{error_text(&error)}</p> }
 }
 
+/// Under a list paged on the server: previous and next, and where the reader
+/// is. `go` gets the page number to show.
+#[component]
+pub fn Pager(number: i64, count: i64, has_next: bool, page_size: i64, noun: &'static str, go: Callback<i64>) -> impl IntoView {
+    let pages = (count + page_size - 1) / page_size;
+    view! {
+        <nav class="pager" aria-label="Pages">
+            <button disabled=number <= 1 on:click=move |_| go.run(number - 1)>"Previous"</button>
+            <span>{format!("Page {number} of {pages} · {count} {noun}")}</span>
+            <button disabled=!has_next on:click=move |_| go.run(number + 1)>"Next"</button>
+        </nav>
+    }
+}
+
+/// A list's address with its filters in the query, so reloads and links
+/// keep them: empty filters and page 1 (the default) are left out.
+pub fn list_url(path: &str, filters: &[(&str, String)], page: i64) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in filters.iter().filter(|(_, value)| !value.is_empty()) {
+        query.append_pair(key, value);
+    }
+    if page > 1 {
+        query.append_pair("page", &page.to_string());
+    }
+    let query = query.finish();
+    if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+}
+
+/// Asks before something is deleted or removed. "Keep it" takes the focus,
+/// so a stray Enter keeps things as they are.
+#[component]
+pub fn ConfirmDialog(
+    /// The dialog's accessible name ("Confirm deletion").
+    label: &'static str,
+    question: String,
+    /// The button that goes ahead ("Delete", "Remove").
+    act: &'static str,
+    pending: Signal<bool>,
+    on_act: Callback<()>,
+    on_keep: Callback<()>,
+) -> impl IntoView {
+    let keep = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = keep.get() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <div class="confirm" role="alertdialog" aria-label=label>
+            <p>{question}</p>
+            <div class="actions">
+                <button node_ref=keep on:click=move |_| on_keep.run(())>"Keep it"</button>
+                <button class="danger" disabled=move || pending.get() on:click=move |_| on_act.run(())>{act}</button>
+            </div>
+        </div>
+    }
+}
+
 /// Shown while a server call is on its way.
 #[component]
 pub fn Loading() -> impl IntoView {

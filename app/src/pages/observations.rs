@@ -7,31 +7,21 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::remembered::remember_pickers;
-use super::{ErrorBanner, Loading};
+use super::{ErrorBanner, Loading, Pager, list_url};
 use crate::api::patients::{patient_choices, patient_scopes};
 use crate::api::{OBSERVATION_PAGE_SIZE, ObservationFilters, ObservationView, data_types, observations};
 
 fn to_url(filters: &ObservationFilters) -> String {
-    let mut parts = Vec::new();
-    for (key, value) in [
-        ("org", filters.organization_id),
-        ("study", filters.study_id),
-        ("patient", filters.patient_id),
-        ("type", filters.data_type_id),
-    ] {
-        if let Some(id) = value {
-            parts.push(format!("{key}={id}"));
-        }
-    }
-    for (key, value) in [("from", &filters.from), ("to", &filters.to)] {
-        if !value.is_empty() {
-            parts.push(format!("{key}={}", form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()));
-        }
-    }
-    if filters.page > 1 {
-        parts.push(format!("page={}", filters.page));
-    }
-    if parts.is_empty() { "/observations".to_owned() } else { format!("/observations?{}", parts.join("&")) }
+    let id = |value: Option<i64>| value.map(|id| id.to_string()).unwrap_or_default();
+    let query = [
+        ("org", id(filters.organization_id)),
+        ("study", id(filters.study_id)),
+        ("patient", id(filters.patient_id)),
+        ("type", id(filters.data_type_id)),
+        ("from", filters.from.clone()),
+        ("to", filters.to.clone()),
+    ];
+    list_url("/observations", &query, filters.page)
 }
 
 #[component]
@@ -126,20 +116,14 @@ pub fn ObservationsPage() -> impl IntoView {
                     Ok(page) if page.items.is_empty() => view! { <p class="notice">"No observations to show."</p> }.into_any(),
                     Ok(page) => {
                         let (number, has_next, count) = (page.number, page.has_next, page.count);
-                        let pages = (count + OBSERVATION_PAGE_SIZE - 1) / OBSERVATION_PAGE_SIZE;
+                        let to_page = Callback::new(move |page| go.run(ObservationFilters { page, ..current.get_untracked() }));
                         let filters = current.get();
                         // One patient's one data type: chart it.
                         let chart = (filters.patient_id.is_some() && filters.data_type_id.is_some()).then(|| view! { <Chart rows=page.items.clone()/> });
                         view! {
                             {chart}
                             <ObservationTable rows=page.items open/>
-                            <nav class="pager" aria-label="Pages">
-                                <button disabled=number <= 1
-                                    on:click=move |_| go.run(ObservationFilters { page: number - 1, ..current.get_untracked() })>"Previous"</button>
-                                <span>{format!("Page {number} of {pages} · {count} observations")}</span>
-                                <button disabled=!has_next
-                                    on:click=move |_| go.run(ObservationFilters { page: number + 1, ..current.get_untracked() })>"Next"</button>
-                            </nav>
+                            <Pager number count has_next page_size=OBSERVATION_PAGE_SIZE noun="observations" go=to_page/>
                         }.into_any()
                     }
                 })}

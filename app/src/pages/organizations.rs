@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{ErrorBanner, Loading};
+use super::{ConfirmDialog, ErrorBanner, Loading};
 use crate::api::organizations::{
     AddMember, AddSubOrganization, MemberView, OrganizationDetail, OrganizationNode, RemoveMember, SetMemberRole, my_organizations,
     organization, organization_types,
@@ -171,23 +171,14 @@ fn Detail(org: OrganizationDetail, controls: ControlsContext) -> impl IntoView {
                 </table>
             }.into_any()
         }}
-        {move || confirming.get().map(|(user_id, who)| {
-            let cancel = NodeRef::<leptos::html::Button>::new();
-            Effect::new(move |_| {
-                if let Some(button) = cancel.get() {
-                    let _ = button.focus();
-                }
-            });
-            view! {
-            <div class="confirm" role="alertdialog" aria-label="Confirm removal">
-                <p>{format!("Remove {who} from {org_name}?")}</p>
-                <button class="danger" disabled=move || remove.pending().get() on:click=move |_| {
+        {move || confirming.get().map(|(user_id, who)| view! {
+            <ConfirmDialog label="Confirm removal" act="Remove" question=format!("Remove {who} from {org_name}?")
+                pending=Signal::derive(move || remove.pending().get())
+                on_act=Callback::new(move |_| {
                     remove.dispatch(RemoveMember { organization_id: org_id, user_id });
                     confirming.set(None);
-                }>"Yes, remove"</button>
-                <button node_ref=cancel on:click=move |_| confirming.set(None)>"Cancel"</button>
-            </div>
-            }
+                })
+                on_keep=Callback::new(move |_| confirming.set(None))/>
         })}
         <h3>"Studies"</h3>
         {if org.studies.is_empty() {

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::consent::ConsentPanel;
 use super::remembered::remember_pickers;
-use super::{ErrorBanner, Loading};
+use super::{ErrorBanner, Loading, Pager, list_url};
 use crate::api::patients::{
     AddPatient, EditPatient, GenerateInvitation, PATIENT_PAGE_SIZE, PatientView, invitation_clients, invitations, patient,
     patient_scopes, patients,
@@ -25,20 +25,9 @@ struct ListQuery {
 
 impl ListQuery {
     fn to_url(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(id) = self.organization {
-            parts.push(format!("org={id}"));
-        }
-        if let Some(id) = self.study {
-            parts.push(format!("study={id}"));
-        }
-        if !self.search.is_empty() {
-            parts.push(format!("q={}", form_urlencoded::byte_serialize(self.search.as_bytes()).collect::<String>()));
-        }
-        if self.page > 1 {
-            parts.push(format!("page={}", self.page));
-        }
-        if parts.is_empty() { "/patients".to_owned() } else { format!("/patients?{}", parts.join("&")) }
+        let id = |value: Option<i64>| value.map(|id| id.to_string()).unwrap_or_default();
+        let query = [("org", id(self.organization)), ("study", id(self.study)), ("q", self.search.clone())];
+        list_url("/patients", &query, self.page)
     }
 }
 
@@ -133,9 +122,8 @@ pub fn PatientsPage() -> impl IntoView {
                     Ok(page) if page.items.is_empty() => view! { <p class="notice">"No patients match."</p> }.into_any(),
                     Ok(page) => {
                         let (number, has_next, count) = (page.number, page.has_next, page.count);
-                        let pages = (count + PATIENT_PAGE_SIZE - 1) / PATIENT_PAGE_SIZE;
-                        let go_prev = go_page.clone();
-                        let go_next = go_page.clone();
+                        let go_page = go_page.clone();
+                        let to_page = Callback::new(move |page| go_page(ListQuery { page, ..current.get_untracked() }));
                         view! {
                             <table>
                                 <thead><tr><th>"Name"</th><th>"Email"</th><th>"Birth date"</th><th>"Organizations"</th></tr></thead>
@@ -150,13 +138,7 @@ pub fn PatientsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <nav class="pager" aria-label="Pages">
-                                <button disabled=number <= 1
-                                    on:click=move |_| go_prev(ListQuery { page: number - 1, ..current.get_untracked() })>"Previous"</button>
-                                <span>{format!("Page {number} of {pages} · {count} patients")}</span>
-                                <button disabled=!has_next
-                                    on:click=move |_| go_next(ListQuery { page: number + 1, ..current.get_untracked() })>"Next"</button>
-                            </nav>
+                            <Pager number count has_next page_size=PATIENT_PAGE_SIZE noun="patients" go=to_page/>
                         }.into_any()
                     }
                 })}

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::organizations::hydrated;
-use super::{ErrorBanner, Loading};
+use super::{ConfirmDialog, ErrorBanner, Loading};
 use crate::api::settings::{AddSetting, DeleteSetting, SettingView, UpdateSetting, setting_types, settings};
 
 #[component]
@@ -59,23 +59,14 @@ pub fn SettingsPage() -> impl IntoView {
                     }.into_any(),
                 })}
             </Transition>
-            {move || deleting.get().map(|(id, key)| {
-                let cancel = NodeRef::<leptos::html::Button>::new();
-                Effect::new(move |_| {
-                    if let Some(button) = cancel.get() {
-                        let _ = button.focus();
-                    }
-                });
-                view! {
-                <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
-                    <p>{format!("Delete the setting {key}?")}</p>
-                    <button class="danger" disabled=move || delete.pending().get() on:click=move |_| {
+            {move || deleting.get().map(|(id, key)| view! {
+                <ConfirmDialog label="Confirm deletion" act="Delete" question=format!("Delete the setting {key}?")
+                    pending=Signal::derive(move || delete.pending().get())
+                    on_act=Callback::new(move |_| {
                         delete.dispatch(DeleteSetting { id });
                         deleting.set(None);
-                    }>"Yes, delete"</button>
-                    <button node_ref=cancel on:click=move |_| deleting.set(None)>"Cancel"</button>
-                </div>
-                }
+                    })
+                    on_keep=Callback::new(move |_| deleting.set(None))/>
             })}
         </section>
         <Show when=move || adding.get()>

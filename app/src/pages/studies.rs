@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{ErrorBanner, Loading};
+use super::{ConfirmDialog, ErrorBanner, Loading};
 use crate::api::patients::{invitation_clients, patient_scopes};
 use crate::api::studies::{AddStudy, AddStudyClient, DeleteStudy, EditStudy, EnrolPatient, RemoveStudyClient, UnenrolPatient, enrolment_candidates};
 use crate::api::{AddScopeRequest, AddStudyDataSource, StudyView, data_sources, data_types, studies};
@@ -302,13 +302,10 @@ fn StudyEditing(study: StudyView, actions: StudyActions) -> impl IntoView {
             <StudyForm study=study.clone() edit=actions.edit editing/>
         </Show>
         <Show when=move || confirming.get()>
-            <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
-                <p>{question.clone()}</p>
-                <div class="actions">
-                    <button on:click=move |_| confirming.set(false)>"Keep it"</button>
-                    <button class="danger" on:click=move |_| { actions.delete.dispatch(DeleteStudy { id }); }>"Delete"</button>
-                </div>
-            </div>
+            <ConfirmDialog label="Confirm deletion" act="Delete" question=question.clone()
+                pending=Signal::derive(move || actions.delete.pending().get())
+                on_act=Callback::new(move |_| { actions.delete.dispatch(DeleteStudy { id }); })
+                on_keep=Callback::new(move |_| confirming.set(false))/>
         </Show>
     }
 }
