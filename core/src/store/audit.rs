@@ -44,7 +44,7 @@ pub async fn record(mut conn: Conn<'_>, events: &[NewAuditEvent<'_>], now: Micro
                 row.push_bind(now).push_bind(event.actor_user_id).push_bind(event.action).push_bind(event.object_type)
                     .push_bind(event.object_id).push_bind(event.patient_id).push_bind(event.detail);
             });
-            query.build().persistent(super::keep_prepared(chunk.len())).execute(c).await.map(|_| ())
+            query.build().execute(c).await.map(|_| ())
         })?;
     }
     Ok(())

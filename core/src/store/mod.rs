@@ -67,12 +67,3 @@ impl From<sqlx::Error> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
-
-/// Whether a statement built for `n` rows or ids stays prepared on its
-/// connection. Each count is a different statement, and every pooled
-/// connection keeps up to a hundred: long lists would fill those caches with
-/// large statements used once (memory that grew for as long as the server
-/// ran). So only the one-row form, the common one, is kept.
-fn keep_prepared(n: usize) -> bool {
-    n == 1
-}

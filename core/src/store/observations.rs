@@ -95,7 +95,7 @@ pub async fn insert_many(mut conn: Conn<'_>, new: &[NewObservation<'_>], now: Mi
                     .push_bind(o.status).push_bind(o.omh_data).push_bind(at).push_bind(start).push_bind(end)
                     .push_bind(at.or(start)).push_bind(now);
             });
-            query.build().persistent(super::keep_prepared(rows.len())).execute(c).await.map(|_| ())
+            query.build().execute(c).await.map(|_| ())
         })?;
     }
     Ok(ids)
@@ -119,7 +119,7 @@ pub async fn delete_many(conn: Conn<'_>, ids: &[i64]) -> StoreResult<()> {
             list.push_bind(*id);
         }
         query.push(")");
-        query.build().persistent(super::keep_prepared(ids.len())).execute(c).await.map(|_| ())
+        query.build().execute(c).await.map(|_| ())
     })?;
     Ok(())
 }
@@ -145,7 +145,7 @@ pub async fn add_identifiers(mut conn: Conn<'_>, identifiers: &[(i64, &str, &str
                 row.push_bind(*id).push_bind(*system).push_bind(*value);
             });
             query.push(" ON CONFLICT (system, value) DO NOTHING RETURNING system, value");
-            query.build_query_as().persistent(super::keep_prepared(chunk.len())).fetch_all(c).await
+            query.build_query_as().fetch_all(c).await
         })?;
         stored.extend(rows);
     }
@@ -437,7 +437,7 @@ pub async fn identifiers_of(conn: Conn<'_>, observation_ids: &[i64]) -> StoreRes
             list.push_bind(*id);
         }
         query.push(") ORDER BY id");
-        query.build_query_as().persistent(super::keep_prepared(observation_ids.len())).fetch_all(c).await
+        query.build_query_as().fetch_all(c).await
     })?)
 }
 
@@ -463,7 +463,7 @@ pub async fn existing_identifiers(mut conn: Conn<'_>, pairs: &[(&str, &str)]) ->
             for (system, value) in chunk {
                 any.push("(i.system = ").push_bind_unseparated(*system).push_unseparated(" AND i.value = ").push_bind_unseparated(*value).push_unseparated(")");
             }
-            query.build_query_as().persistent(super::keep_prepared(chunk.len())).fetch_all(c).await
+            query.build_query_as().fetch_all(c).await
         })?;
         found.extend(rows);
     }
