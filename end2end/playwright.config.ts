@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 // The suite runs against a release build of jhe on a freshly seeded SQLite
-// database, started by ../scripts/e2e-server (see README).
+// database (PostgreSQL with JHE_E2E_DATABASE_URL), started by
+// ../scripts/e2e-server (see README).
 const port = Number(process.env.JHE_E2E_PORT ?? 3000);
 export const baseURL = `http://127.0.0.1:${port}`;
 // An independent OpenID provider for the single-sign-on journey.

@@ -84,10 +84,19 @@ ensure_postgres() {
     version="$(ls /etc/postgresql | sort -n | tail -n 1)"
     if [ -z "$version" ]; then echo "error: no PostgreSQL cluster found in /etc/postgresql" >&2; return 1; fi
     say "starting PostgreSQL $version"
-    as_root pg_ctlcluster "$version" main start
+    # Its messages go to stderr: stdout is the URL this function answers.
+    as_root pg_ctlcluster "$version" main start >&2
     for _ in $(seq 1 60); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.5; done
   fi
   # The local test role: the cluster's superuser with a known password.
   as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
   echo "postgres://postgres:postgres@127.0.0.1:5432/postgres"
+}
+
+# Drops and creates afresh the PostgreSQL database a postgres:// URL names
+# (connecting to the same server's `postgres` database to do it).
+fresh_postgres_database() {
+  local url="$1" name="${1##*/}"
+  command -v psql >/dev/null || apt_install postgresql-client
+  psql -q "${url%/*}/postgres" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\""
 }

@@ -10,7 +10,7 @@ export const dataDir = path.join(__dirname, '..', '.e2e-data');
 /** Runs the jhe CLI against the e2e database and returns what it printed. */
 export function jhe(...args: string[]): string {
   return execFileSync(jheBin, args, {
-    env: { ...process.env, JHE_DATA_DIR: dataDir, DATABASE_URL: '' },
+    env: { ...process.env, JHE_DATA_DIR: dataDir, DATABASE_URL: process.env.JHE_E2E_DATABASE_URL ?? '' },
     encoding: 'utf8',
   }).trim();
 }
