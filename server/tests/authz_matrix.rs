@@ -338,7 +338,8 @@ const MATRIX: &[Row] = &[
     ("POST /console/api/set_member_role", "organization_id={id}&user_id=10005&role=viewer", Fresh::Organization, console(managers(200))),
     ("POST /console/api/remove_member", "organization_id={id}&user_id=10005", Fresh::Organization, console(managers(200))),
     ("POST /console/api/add_sub_organization", "parent_id=20003&name=Console+team+{n}&kind=team", Fresh::Nothing, console(managers(200))),
-    ("POST /console/api/patient_scopes", "", Fresh::Nothing, console(PRACTITIONERS)),
+    // A patient gets empty pickers: nothing to narrow their own observations to.
+    ("POST /console/api/patient_scopes", "", Fresh::Nothing, console(anyone(200))),
     ("POST /console/api/patients", "search=&page=1", Fresh::Nothing, console(anyone(200))),
     ("POST /console/api/patient_choices", "", Fresh::Nothing, console(anyone(200))),
     ("POST /console/api/patient", "id=40001", Fresh::Nothing, console(PETERS_READERS)),

@@ -17,7 +17,7 @@ pub struct NamedId {
 
 /// What the patient list can be narrowed to: the caller's organizations and
 /// their studies.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PatientFilterChoices {
     pub organizations: Vec<NamedId>,
     /// `(study, organization id)`.
@@ -80,6 +80,11 @@ fn given(text: String) -> Option<String> {
 #[server(prefix = "/console/api", endpoint = "patient_scopes")]
 pub async fn patient_scopes() -> Result<PatientFilterChoices, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
+    // A patient's own pages (Observations) show the pickers empty: there is
+    // nothing to narrow to, and no refusal to report.
+    if caller.practitioner_id.is_none() && !caller.is_superuser {
+        return Ok(PatientFilterChoices::default());
+    }
     let all = jhe_core::organizations::list(&db, &caller, None).await.map_err(|e| super::server::refuse_with(&e))?;
     let organizations: Vec<NamedId> = all
         .into_iter()
