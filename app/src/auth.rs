@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::pages::ArgsForm;
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user, as the console shows them.
@@ -48,7 +50,7 @@ pub(crate) mod server {
             Error::Forbidden(_) => 403,
             Error::Gone(_) => 410,
             Error::Throttled(_) => 429,
-            Error::Store(_) => 503,
+            Error::Store(store) => return refuse(store.status(), store.public_message()),
         };
         refuse(status, &error.to_string())
     }
@@ -71,7 +73,7 @@ pub(crate) mod server {
     }
 }
 
-#[server(prefix = "/console/api", endpoint = "current_user")]
+#[server(prefix = "/console/api", endpoint = "current_user", input = crate::api::args::Form)]
 pub async fn current_user() -> Result<Option<SignedInUser>, ServerFnError> {
     let (session, db) = (server::session().await?, server::db().await?);
     let caller = crate::session::caller(&session, &db).await.map_err(ServerFnError::new)?;
@@ -85,13 +87,13 @@ pub async fn current_user() -> Result<Option<SignedInUser>, ServerFnError> {
 }
 
 /// The name of the single-sign-on provider, when one is configured.
-#[server(prefix = "/console/api", endpoint = "sso_name")]
+#[server(prefix = "/console/api", endpoint = "sso_name", input = crate::api::args::Form)]
 pub async fn sso_name() -> Result<Option<String>, ServerFnError> {
     Ok(use_context::<crate::SsoName>().and_then(|name| name.0))
 }
 
 /// Checks the password and starts a session; answers where to go next.
-#[server(prefix = "/console/api", endpoint = "log_in")]
+#[server(prefix = "/console/api", endpoint = "log_in", input = crate::api::args::Form)]
 pub async fn log_in(email: String, password: String, next: String) -> Result<String, ServerFnError> {
     let address = server::spend_attempt().await?;
     let (session, db) = (server::session().await?, server::db().await?);
@@ -100,7 +102,7 @@ pub async fn log_in(email: String, password: String, next: String) -> Result<Str
         let status = match e {
             LoginError::Invalid => 401,
             LoginError::Throttled(_) => 429,
-            LoginError::Store(_) => 503,
+            LoginError::Store(store) => return server::refuse(store.status(), store.public_message()),
         };
         server::refuse(status, &e.to_string())
     })?;
@@ -108,14 +110,14 @@ pub async fn log_in(email: String, password: String, next: String) -> Result<Str
     Ok(crate::session::safe_next(&next))
 }
 
-#[server(prefix = "/console/api", endpoint = "log_out")]
+#[server(prefix = "/console/api", endpoint = "log_out", input = crate::api::args::Form)]
 pub async fn log_out() -> Result<(), ServerFnError> {
     let session = server::session().await?;
     crate::session::sign_out(&session).await.map_err(ServerFnError::new)
 }
 
 /// Redeems an invitation link and signs the patient in.
-#[server(prefix = "/console/api", endpoint = "accept_invitation")]
+#[server(prefix = "/console/api", endpoint = "accept_invitation", input = crate::api::args::Form)]
 pub async fn accept_invitation(code: String) -> Result<String, ServerFnError> {
     server::spend_attempt().await?;
     let (session, db) = (server::session().await?, server::db().await?);
@@ -157,7 +159,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card narrow">
             <h1>"Log In"</h1>
             {move || refused().map(|message| view! { <p class="error" role="alert">{message}</p> })}
-            <ActionForm action=login>
+            <ArgsForm action=login>
                 <input type="hidden" name="next" prop:value=next/>
                 <label>"Email"
                     <input type="email" name="email" autocomplete="username" required/>
@@ -168,7 +170,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button class="primary" type="submit" disabled=move || !hydrated.get() || login.pending().get()>
                     "Log In"
                 </button>
-            </ActionForm>
+            </ArgsForm>
             {move || login.value().get().and_then(Result::err).map(|error| view! {
                 <p class="error" role="alert">{error_text(&error)}</p>
             })}

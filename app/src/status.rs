@@ -13,7 +13,7 @@ pub struct StatusReport {
 
 /// Reads the catalogue sizes from the database: proof that a click in the
 /// browser reaches the server and its storage.
-#[server(prefix = "/console/api", endpoint = "server_status")]
+#[server(prefix = "/console/api", endpoint = "server_status", input = crate::api::args::Form)]
 pub async fn server_status() -> Result<StatusReport, ServerFnError> {
     use jhe_core::Db;
     let db = use_context::<Db>().ok_or_else(|| ServerFnError::new("database unavailable"))?;

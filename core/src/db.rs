@@ -177,7 +177,7 @@ impl Db {
             Db::Sqlite(pool, queue) => {
                 let turn = tokio::time::timeout(WRITE_WAIT, queue.clone().lock_owned())
                     .await
-                    .map_err(|_| StoreError::Database(sqlx::Error::PoolTimedOut))?;
+                    .map_err(|_| StoreError::Unavailable(sqlx::Error::PoolTimedOut))?;
                 Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
             }
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),

@@ -104,6 +104,8 @@ pub fn search(data: &[u8]) {
 
 fn observation_checks(resource: &Value) -> Result<(), FhirError> {
     let parsed = observation::parse(resource)?;
+    // What holds a NUL outside the data point never gets past the parse.
+    assert!(crate::input::nul_path(resource, "").is_none(), "a NUL passed: {resource}");
     assert!(observation::STATUSES.contains(&parsed.status), "{parsed:?}");
     assert!(!parsed.system.is_empty() && !parsed.code.is_empty(), "{parsed:?}");
     observation::device_id(resource)?;

@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod fhir;
 pub mod fuzzing;
+pub mod input;
 pub mod invitations;
 pub mod oauth;
 pub mod observations;

@@ -61,6 +61,8 @@ impl OAuthError {
             OAuthError::UnauthorizedClient(_) => "unauthorized_client",
             OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
             OAuthError::InvalidScope(_) => "invalid_scope",
+            OAuthError::Store(store) if store.status() < 500 => "invalid_request",
+            OAuthError::Store(store) if store.status() == 503 => "temporarily_unavailable",
             OAuthError::Store(_) => "server_error",
         }
     }

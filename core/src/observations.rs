@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::caller::Caller;
 use crate::db::Db;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::paging::{Page, PageRequest};
 use crate::store::observations::{self as rows, ListedObservationRow, ObservationFilter};
 
@@ -57,7 +57,19 @@ impl From<ListedObservationRow> for ListedObservation {
 }
 
 /// The observations the caller may see, newest first.
-pub async fn list(db: &Db, caller: &Caller, mut filter: ObservationFilter, request: &PageRequest) -> Result<Page<ListedObservation>> {
+pub async fn list(db: &Db, caller: &Caller, filter: ObservationFilter, request: &PageRequest) -> Result<Page<ListedObservation>> {
+    read(db, caller, filter, request, "observation list").await
+}
+
+/// One observation, when the caller may see it (the same gate as [`list`]).
+pub async fn get(db: &Db, caller: &Caller, id: i64) -> Result<ListedObservation> {
+    let filter = ObservationFilter { observation_id: Some(id), ..ObservationFilter::default() };
+    let page = read(db, caller, filter, &PageRequest { number: Some(1), size: 1 }, "observation read").await?;
+    page.items.into_iter().next().ok_or_else(|| Error::NotFound("No Observation matches the given query.".into()))
+}
+
+/// A page of what the caller may see, with the read recorded under `route`.
+async fn read(db: &Db, caller: &Caller, mut filter: ObservationFilter, request: &PageRequest, route: &str) -> Result<Page<ListedObservation>> {
     match (caller.practitioner_id, caller.patient_id) {
         (Some(practitioner_id), _) => filter.practitioner_id = Some(practitioner_id),
         (None, Some(patient_id)) => {
@@ -79,6 +91,6 @@ pub async fn list(db: &Db, caller: &Caller, mut filter: ObservationFilter, reque
     let resolved = request.resolve(count)?;
     let found = rows::list(tx.conn(), &filter, resolved.offset, resolved.limit).await?;
     tx.commit().await?;
-    crate::audit::record_observation_reads(db, caller, "observation list", found.iter().map(|row| row.patient_id)).await?;
+    crate::audit::record_observation_reads(db, caller, route, found.iter().map(|row| row.patient_id)).await?;
     Ok(Page { count, number: resolved.number, has_next: resolved.has_next, items: found.into_iter().map(Into::into).collect() })
 }

@@ -46,11 +46,9 @@ fn render(row: &SettingRow) -> Setting {
 /// Reads a JSON value as a setting of the given type, naming what is wrong.
 pub fn typed_value(value_type: &str, value: &Value) -> Result<SettingValue> {
     let wrong = || Error::invalid(format!("value: {value} is not a valid {value_type}"));
+    // Each type takes its own JSON type, or a string spelling it (as forms send).
     Ok(match value_type {
-        "string" => SettingValue::String(match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }),
+        "string" => SettingValue::String(value.as_str().ok_or_else(wrong)?.to_owned()),
         "int" => SettingValue::Int(match value {
             Value::Number(n) => n.as_i64().ok_or_else(wrong)?,
             Value::String(s) => s.trim().parse().map_err(|_| wrong())?,

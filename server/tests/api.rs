@@ -123,7 +123,7 @@ async fn consent_answers_changes_and_withdrawals_follow_the_rules_and_are_audite
         (consent_body(39999, "omh:blood-pressure:4.0", true), "study 39999 does not exist"),
         (consent_body(30002, "omh:nothing:1.0", true), "unknown data type"),
         (consent_body(30002, "omh:heart-rate:2.0", true), "does not request omh:heart-rate:2.0"),
-        (json!({"studyScopeConsents": "yes"}), "must be a list"),
+        (json!({"studyScopeConsents": "yes"}), "studyScopeConsents: invalid type: string \"yes\", expected a sequence"),
         (json!({}), "studyScopeConsents: this field is required"),
         (json!({"studyScopeConsents": [{"studyId": 30002, "scopeConsents": [{"codingSystem": OMH, "codingCode": "omh:blood-pressure:4.0"}]}]}), "consented"),
     ] {

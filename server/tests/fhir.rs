@@ -352,7 +352,11 @@ async fn search_parameters_filter_sort_and_count() {
     assert_eq!(status, 200);
     assert_eq!(pamela["name"][0]["given"][0], "Pamela");
     let (_, patients) = call(&server, Method::GET, "/FHIR/R5/Patient?organization=20003", Some(&mary), None).await;
+    assert_eq!((patients.get("total"), patients["entry"].as_array().map(Vec::len)), (None, Some(2)), "no total unasked");
+    let (_, patients) = call(&server, Method::GET, "/FHIR/R5/Patient?organization=20003&_total=accurate", Some(&mary), None).await;
     assert_eq!(patients["total"], 2);
+    let (_, counted) = call(&server, Method::GET, "/FHIR/R5/Patient?organization=20003&_summary=count", Some(&mary), None).await;
+    assert_eq!((counted["total"].as_i64(), counted.get("entry").and_then(Value::as_array).map(Vec::len)), (Some(2), Some(0)));
     let (status, _) = call(&server, Method::GET, "/FHIR/R5/Patient/40003", Some(&mary), None).await;
     assert_eq!(status, 404);
     let (status, metadata) = call(&server, Method::GET, "/FHIR/R5/metadata", None, None).await;
@@ -421,7 +425,7 @@ async fn devices_groups_and_consents_read_and_search() {
     let test = seeded().await;
     let server = Server::start(&test).await;
     let (mary, peter, mark) = (token_for(&test, "mary@example.com"), token_for(&test, "peter@example.com"), token_for(&test, "mark@example.com"));
-    let (status, devices) = call(&server, Method::GET, "/FHIR/R5/Device", Some(&peter), None).await;
+    let (status, devices) = call(&server, Method::GET, "/FHIR/R5/Device?_total=accurate", Some(&peter), None).await;
     assert_eq!((status, devices["total"].as_i64()), (200, Some(6)));
     let (_, carex) = call(&server, Method::GET, "/FHIR/R5/Device/70001", Some(&peter), None).await;
     assert_eq!(carex["displayName"], "CareX");
@@ -432,14 +436,14 @@ async fn devices_groups_and_consents_read_and_search() {
     assert_eq!(call(&server, Method::GET, "/FHIR/R5/Group/30001", Some(&mark), None).await.0, 404);
 
     // Peter's decisions: three in 30001, none yet in 30002.
-    let (_, consents) = call(&server, Method::GET, "/FHIR/R5/Consent?patient=Patient/40001", Some(&mary), None).await;
+    let (_, consents) = call(&server, Method::GET, "/FHIR/R5/Consent?patient=Patient/40001&_total=accurate", Some(&mary), None).await;
     assert_eq!(consents["total"], 3, "{consents}");
     let first = &consents["entry"][0]["resource"];
     assert_eq!((first["decision"].as_str(), first["grantee"][0]["reference"].as_str()), (Some("permit"), Some("Group/30001")));
     let id = first["id"].as_str().unwrap().to_owned();
     let (status, read) = call(&server, Method::GET, &format!("/FHIR/R5/Consent/{id}"), Some(&peter), None).await;
     assert_eq!((status, read["subject"]["reference"].as_str()), (200, Some("Patient/40001")));
-    let (_, others) = call(&server, Method::GET, "/FHIR/R5/Consent?patient=40001", Some(&mark), None).await;
+    let (_, others) = call(&server, Method::GET, "/FHIR/R5/Consent?patient=40001&_total=accurate", Some(&mark), None).await;
     assert_eq!(others["total"], 0, "another organization sees none of Peter's decisions");
     let (_, revoked) = call(&server, Method::PATCH, "/api/v1/patients/40001/consents", Some(&peter),
         Some(json!({"studyScopeConsents": [{"studyId": 30001, "scopeConsents": [{"codingSystem": OMH, "codingCode": "omh:heart-rate:2.0", "consented": false}]}]}))).await;

@@ -126,7 +126,7 @@ async fn only_managers_and_members_of_the_patients_organization_invite() {
         (json!({"patient_id": 49999, "client_id": 1}), 404, "Patient"),
         (json!({"patient_id": 40001, "client_id": 999}), 404, "Application"),
         (json!({"patient_id": 40001, "client_id": 4}), 400, "no invitation URL"),
-        (json!({"patient_id": "x", "client_id": 1}), 400, "JSON"),
+        (json!({"patient_id": "x", "client_id": 1}), 400, "patient_id: invalid type"),
     ] {
         let response = invite(&server, &mary, body.clone()).await;
         assert_eq!(response.status(), status, "{body}");

@@ -48,7 +48,7 @@ fn view_of(event: jhe_core::audit::AuditEvent) -> AuditEventView {
     AuditEventView { id: event.id, occurred, actor, action: event.action, object, patient_id: event.patient_id, detail: event.detail.to_string() }
 }
 
-#[server(prefix = "/console/api", endpoint = "audit_events", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/console/api", endpoint = "audit_events", input = crate::api::args::Json)]
 pub async fn audit_events(filters: AuditFilters) -> Result<Page<AuditEventView>, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let filter = jhe_core::audit::AuditFilter {
@@ -62,7 +62,7 @@ pub async fn audit_events(filters: AuditFilters) -> Result<Page<AuditEventView>,
 }
 
 /// The actions one can filter on.
-#[server(prefix = "/console/api", endpoint = "audit_actions")]
+#[server(prefix = "/console/api", endpoint = "audit_actions", input = crate::api::args::Form)]
 pub async fn audit_actions() -> Result<Vec<String>, ServerFnError> {
     super::server::caller().await?;
     Ok(jhe_core::audit::ACTIONS.iter().map(|a| (*a).to_owned()).collect())

@@ -19,7 +19,7 @@ pub struct ClientView {
     pub data_sources: Vec<ClientDataSource>,
 }
 
-#[server(prefix = "/console/api", endpoint = "clients")]
+#[server(prefix = "/console/api", endpoint = "clients", input = crate::api::args::Form)]
 pub async fn clients() -> Result<Vec<ClientView>, ServerFnError> {
     let (db, _) = super::server::caller().await?;
     let refuse = |e: jhe_core::Error| super::server::refuse_with(&e);
@@ -40,7 +40,7 @@ pub async fn clients() -> Result<Vec<ClientView>, ServerFnError> {
 }
 
 /// Adds a patient app; `invitation_url` must hold `CODE`. Answers its id.
-#[server(prefix = "/console/api", endpoint = "add_client")]
+#[server(prefix = "/console/api", endpoint = "add_client", input = crate::api::args::Form)]
 pub async fn add_client(name: String, client_id: String, invitation_url: String) -> Result<i64, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let site = crate::auth::server::site_url()?;
@@ -50,7 +50,7 @@ pub async fn add_client(name: String, client_id: String, invitation_url: String)
         .map_err(|e| super::server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "add_client_data_source")]
+#[server(prefix = "/console/api", endpoint = "add_client_data_source", input = crate::api::args::Form)]
 pub async fn add_client_data_source(client: i64, data_source_id: i64) -> Result<(), ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     jhe_core::clients::add_data_source(&db, &caller, client, data_source_id)
@@ -59,7 +59,7 @@ pub async fn add_client_data_source(client: i64, data_source_id: i64) -> Result<
         .map_err(|e| super::server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "remove_client_data_source")]
+#[server(prefix = "/console/api", endpoint = "remove_client_data_source", input = crate::api::args::Form)]
 pub async fn remove_client_data_source(client: i64, data_source_id: i64) -> Result<(), ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     jhe_core::clients::remove_data_source(&db, &caller, client, data_source_id)

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod args;
 pub mod audit;
 pub mod clients;
 pub mod organizations;
@@ -121,21 +122,21 @@ mod server {
     }
 }
 
-#[server(prefix = "/console/api", endpoint = "data_sources")]
+#[server(prefix = "/console/api", endpoint = "data_sources", input = crate::api::args::Form)]
 pub async fn data_sources() -> Result<Vec<DataSourceView>, ServerFnError> {
     let (db, _) = server::caller().await?;
     let all = jhe_core::data_sources::list(&db).await.map_err(|e| server::refuse_with(&e))?;
     Ok(all.into_iter().map(server::data_source).collect())
 }
 
-#[server(prefix = "/console/api", endpoint = "add_data_source")]
+#[server(prefix = "/console/api", endpoint = "add_data_source", input = crate::api::args::Form)]
 pub async fn add_data_source(name: String, kind: String) -> Result<i64, ServerFnError> {
     let (db, caller) = server::caller().await?;
     let created = jhe_core::data_sources::create(&db, &caller, &name, &kind).await.map_err(|e| server::refuse_with(&e))?;
     Ok(created.id)
 }
 
-#[server(prefix = "/console/api", endpoint = "add_supported_scope")]
+#[server(prefix = "/console/api", endpoint = "add_supported_scope", input = crate::api::args::Form)]
 pub async fn add_supported_scope(data_source_id: i64, data_type_id: i64) -> Result<(), ServerFnError> {
     let (db, caller) = server::caller().await?;
     jhe_core::data_sources::add_supported_scope(&db, &caller, data_source_id, data_type_id)
@@ -144,7 +145,7 @@ pub async fn add_supported_scope(data_source_id: i64, data_type_id: i64) -> Resu
         .map_err(|e| server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "edit_data_source")]
+#[server(prefix = "/console/api", endpoint = "edit_data_source", input = crate::api::args::Form)]
 pub async fn edit_data_source(id: i64, name: String, kind: String) -> Result<(), ServerFnError> {
     let (db, caller) = server::caller().await?;
     jhe_core::data_sources::update(&db, &caller, id, Some(&name), Some(&kind))
@@ -153,13 +154,13 @@ pub async fn edit_data_source(id: i64, name: String, kind: String) -> Result<(),
         .map_err(|e| server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "delete_data_source")]
+#[server(prefix = "/console/api", endpoint = "delete_data_source", input = crate::api::args::Form)]
 pub async fn delete_data_source(id: i64) -> Result<(), ServerFnError> {
     let (db, caller) = server::caller().await?;
     jhe_core::data_sources::delete(&db, &caller, id).await.map_err(|e| server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "remove_supported_scope")]
+#[server(prefix = "/console/api", endpoint = "remove_supported_scope", input = crate::api::args::Form)]
 pub async fn remove_supported_scope(data_source_id: i64, data_type_id: i64) -> Result<(), ServerFnError> {
     let (db, caller) = server::caller().await?;
     jhe_core::data_sources::remove_supported_scope(&db, &caller, data_source_id, data_type_id)
@@ -167,7 +168,7 @@ pub async fn remove_supported_scope(data_source_id: i64, data_type_id: i64) -> R
         .map_err(|e| server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "data_types")]
+#[server(prefix = "/console/api", endpoint = "data_types", input = crate::api::args::Form)]
 pub async fn data_types() -> Result<Vec<DataTypeView>, ServerFnError> {
     let (db, _) = server::caller().await?;
     let all = jhe_core::data_types::list(&db).await.map_err(|e| server::refuse_with(&e))?;
@@ -175,7 +176,7 @@ pub async fn data_types() -> Result<Vec<DataTypeView>, ServerFnError> {
 }
 
 /// Adds a data type; `schema` is JSON Schema text (empty for built-in codes).
-#[server(prefix = "/console/api", endpoint = "add_data_type")]
+#[server(prefix = "/console/api", endpoint = "add_data_type", input = crate::api::args::Form)]
 pub async fn add_data_type(coding_system: String, coding_code: String, text: String, schema: String) -> Result<i64, ServerFnError> {
     let (db, caller) = server::caller().await?;
     let schema: Option<serde_json::Value> = match schema.trim() {
@@ -194,7 +195,7 @@ pub async fn add_data_type(coding_system: String, coding_code: String, text: Str
 
 /// Checks pasted JSON Schema text before it is saved: `None` when it can be
 /// used, else what is wrong with it.
-#[server(prefix = "/console/api", endpoint = "check_schema")]
+#[server(prefix = "/console/api", endpoint = "check_schema", input = crate::api::args::Form)]
 pub async fn check_schema(schema: String) -> Result<Option<String>, ServerFnError> {
     server::caller().await?;
     let parsed: serde_json::Value = match serde_json::from_str(&schema) {
@@ -205,7 +206,7 @@ pub async fn check_schema(schema: String) -> Result<Option<String>, ServerFnErro
 }
 
 /// "Try a sample": validates a pasted OMH data point against a data type.
-#[server(prefix = "/console/api", endpoint = "try_sample")]
+#[server(prefix = "/console/api", endpoint = "try_sample", input = crate::api::args::Form)]
 pub async fn try_sample(data_type_id: i64, sample: String) -> Result<SampleResult, ServerFnError> {
     let (db, _) = server::caller().await?;
     let point: serde_json::Value =
@@ -214,7 +215,7 @@ pub async fn try_sample(data_type_id: i64, sample: String) -> Result<SampleResul
     Ok(SampleResult { valid: check.valid, errors: check.errors.iter().map(ToString::to_string).collect() })
 }
 
-#[server(prefix = "/console/api", endpoint = "studies")]
+#[server(prefix = "/console/api", endpoint = "studies", input = crate::api::args::Form)]
 pub async fn studies() -> Result<Vec<StudyView>, ServerFnError> {
     let (db, caller) = server::caller().await?;
     if caller.practitioner_id.is_none() {
@@ -256,7 +257,7 @@ pub async fn studies() -> Result<Vec<StudyView>, ServerFnError> {
     Ok(views)
 }
 
-#[server(prefix = "/console/api", endpoint = "add_study_data_source")]
+#[server(prefix = "/console/api", endpoint = "add_study_data_source", input = crate::api::args::Form)]
 pub async fn add_study_data_source(study_id: i64, data_source_id: i64) -> Result<(), ServerFnError> {
     let (db, caller) = server::caller().await?;
     jhe_core::studies::add_data_source(&db, &caller, study_id, data_source_id)
@@ -265,7 +266,7 @@ pub async fn add_study_data_source(study_id: i64, data_source_id: i64) -> Result
         .map_err(|e| server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "add_scope_request")]
+#[server(prefix = "/console/api", endpoint = "add_scope_request", input = crate::api::args::Form)]
 pub async fn add_scope_request(study_id: i64, data_type_id: i64) -> Result<(), ServerFnError> {
     let (db, caller) = server::caller().await?;
     jhe_core::studies::add_scope_request(&db, &caller, study_id, data_type_id)
@@ -275,7 +276,7 @@ pub async fn add_scope_request(study_id: i64, data_type_id: i64) -> Result<(), S
 }
 
 /// A patient's consents; `None` means the signed-in patient's own.
-#[server(prefix = "/console/api", endpoint = "consents")]
+#[server(prefix = "/console/api", endpoint = "consents", input = crate::api::args::Form)]
 pub async fn consents(patient_id: Option<i64>) -> Result<ConsentView, ServerFnError> {
     let (db, caller) = server::caller().await?;
     let patient_id = patient_id.or(caller.patient_id).ok_or_else(|| server::refuse(400, "Choose a patient."))?;
@@ -311,7 +312,7 @@ pub async fn consents(patient_id: Option<i64>) -> Result<ConsentView, ServerFnEr
 /// every other listed type is declined. Pending scopes are answered (POST),
 /// answered ones changed (PATCH).
 // JSON, not a form: an empty list of ticked types must still arrive.
-#[server(prefix = "/console/api", endpoint = "save_consents", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/console/api", endpoint = "save_consents", input = crate::api::args::Json)]
 pub async fn save_consents(patient_id: i64, study_id: i64, listed: Vec<i64>, granted: Vec<i64>, pending: bool) -> Result<(), ServerFnError> {
     use jhe_core::consents::{Change, ScopeAnswer, StudyAnswers};
     let (db, caller) = server::caller().await?;
@@ -369,7 +370,7 @@ impl<T> Page<T> {
     }
 }
 
-#[server(prefix = "/console/api", endpoint = "observations", input = leptos::server_fn::codec::Json)]
+#[server(prefix = "/console/api", endpoint = "observations", input = crate::api::args::Json)]
 pub async fn observations(filters: ObservationFilters) -> Result<Page<ObservationView>, ServerFnError> {
     let (db, caller) = server::caller().await?;
     let day = |text: &str, field: &str| -> Result<Option<i64>, ServerFnError> {

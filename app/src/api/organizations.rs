@@ -65,7 +65,7 @@ fn type_label(kind: &str) -> String {
 }
 
 /// The caller's organizations, each under its nearest listed ancestor.
-#[server(prefix = "/console/api", endpoint = "my_organizations")]
+#[server(prefix = "/console/api", endpoint = "my_organizations", input = crate::api::args::Form)]
 pub async fn my_organizations() -> Result<Vec<OrganizationNode>, ServerFnError> {
     use jhe_core::store::organizations::ROOT_ID;
     let (db, caller) = super::server::caller().await?;
@@ -109,7 +109,7 @@ pub async fn my_organizations() -> Result<Vec<OrganizationNode>, ServerFnError> 
 }
 
 /// Every organization but ROOT, by name (for forms).
-#[server(prefix = "/console/api", endpoint = "organization_options")]
+#[server(prefix = "/console/api", endpoint = "organization_options", input = crate::api::args::Form)]
 pub async fn organization_options() -> Result<Vec<OrganizationOption>, ServerFnError> {
     use jhe_core::store::organizations::ROOT_ID;
     let (db, caller) = super::server::caller().await?;
@@ -118,7 +118,7 @@ pub async fn organization_options() -> Result<Vec<OrganizationOption>, ServerFnE
 }
 
 /// The types a new organization may have.
-#[server(prefix = "/console/api", endpoint = "organization_types")]
+#[server(prefix = "/console/api", endpoint = "organization_types", input = crate::api::args::Form)]
 pub async fn organization_types() -> Result<Vec<OrganizationType>, ServerFnError> {
     super::server::caller().await?;
     Ok(jhe_core::organizations::TYPES
@@ -128,7 +128,7 @@ pub async fn organization_types() -> Result<Vec<OrganizationType>, ServerFnError
         .collect())
 }
 
-#[server(prefix = "/console/api", endpoint = "organization")]
+#[server(prefix = "/console/api", endpoint = "organization", input = crate::api::args::Form)]
 pub async fn organization(id: i64) -> Result<OrganizationDetail, ServerFnError> {
     use jhe_core::{authz, organizations, studies};
     let (db, caller) = super::server::caller().await?;
@@ -170,7 +170,7 @@ pub async fn organization(id: i64) -> Result<OrganizationDetail, ServerFnError> 
 }
 
 /// Adds the practitioner with this email (or changes their role).
-#[server(prefix = "/console/api", endpoint = "add_member")]
+#[server(prefix = "/console/api", endpoint = "add_member", input = crate::api::args::Form)]
 pub async fn add_member(organization_id: i64, email: String, role: String) -> Result<(), ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     jhe_core::organizations::set_member_by_email(&db, &caller, organization_id, &email, &role)
@@ -179,7 +179,7 @@ pub async fn add_member(organization_id: i64, email: String, role: String) -> Re
         .map_err(|e| super::server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "set_member_role")]
+#[server(prefix = "/console/api", endpoint = "set_member_role", input = crate::api::args::Form)]
 pub async fn set_member_role(organization_id: i64, user_id: i64, role: String) -> Result<(), ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     jhe_core::organizations::set_member(&db, &caller, organization_id, user_id, &role)
@@ -188,7 +188,7 @@ pub async fn set_member_role(organization_id: i64, user_id: i64, role: String) -
         .map_err(|e| super::server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "remove_member")]
+#[server(prefix = "/console/api", endpoint = "remove_member", input = crate::api::args::Form)]
 pub async fn remove_member(organization_id: i64, user_id: i64) -> Result<(), ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     jhe_core::organizations::remove_member(&db, &caller, organization_id, user_id)
@@ -197,7 +197,7 @@ pub async fn remove_member(organization_id: i64, user_id: i64) -> Result<(), Ser
 }
 
 /// Adds a sub-organization; answers its id.
-#[server(prefix = "/console/api", endpoint = "add_sub_organization")]
+#[server(prefix = "/console/api", endpoint = "add_sub_organization", input = crate::api::args::Form)]
 pub async fn add_sub_organization(parent_id: i64, name: String, kind: String) -> Result<i64, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     jhe_core::organizations::create(&db, &caller, &name, &kind, Some(parent_id))

@@ -77,7 +77,7 @@ fn given(text: String) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-#[server(prefix = "/console/api", endpoint = "patient_scopes")]
+#[server(prefix = "/console/api", endpoint = "patient_scopes", input = crate::api::args::Form)]
 pub async fn patient_scopes() -> Result<PatientFilterChoices, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     // A patient's own pages (Observations) show the pickers empty: there is
@@ -100,7 +100,7 @@ pub async fn patient_scopes() -> Result<PatientFilterChoices, ServerFnError> {
 }
 
 /// One page of the patients the caller shares an organization with.
-#[server(prefix = "/console/api", endpoint = "patients")]
+#[server(prefix = "/console/api", endpoint = "patients", input = crate::api::args::Form)]
 pub async fn patients(organization_id: Option<i64>, study_id: Option<i64>, search: String, page: i64) -> Result<Page<PatientView>, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let filter = jhe_core::store::patients::PatientFilter {
@@ -114,13 +114,13 @@ pub async fn patients(organization_id: Option<i64>, study_id: Option<i64>, searc
     Ok(Page::of(found, |p| view_of(&caller, p)))
 }
 
-#[server(prefix = "/console/api", endpoint = "patient")]
+#[server(prefix = "/console/api", endpoint = "patient", input = crate::api::args::Form)]
 pub async fn patient(id: i64) -> Result<PatientView, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     jhe_core::patients::get(&db, &caller, id).await.map(|p| view_of(&caller, p)).map_err(|e| super::server::refuse_with(&e))
 }
 
-#[server(prefix = "/console/api", endpoint = "add_patient")]
+#[server(prefix = "/console/api", endpoint = "add_patient", input = crate::api::args::Form)]
 pub async fn add_patient(
     organization_id: i64,
     email: String,
@@ -143,7 +143,7 @@ pub async fn add_patient(
     Ok(created.id)
 }
 
-#[server(prefix = "/console/api", endpoint = "edit_patient")]
+#[server(prefix = "/console/api", endpoint = "edit_patient", input = crate::api::args::Form)]
 pub async fn edit_patient(id: i64, name_given: String, name_family: String, birth_date: String, phone: String) -> Result<(), ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let fields = jhe_core::patients::PatientFields {
@@ -157,7 +157,7 @@ pub async fn edit_patient(id: i64, name_given: String, name_family: String, birt
 }
 
 /// Patient apps a link can be issued for (those with an invitation URL).
-#[server(prefix = "/console/api", endpoint = "invitation_clients")]
+#[server(prefix = "/console/api", endpoint = "invitation_clients", input = crate::api::args::Form)]
 pub async fn invitation_clients() -> Result<Vec<NamedId>, ServerFnError> {
     let (db, _) = super::server::caller().await?;
     let request = jhe_core::paging::PageRequest { number: Some(1), size: jhe_core::paging::MAX_PAGE_SIZE };
@@ -165,7 +165,7 @@ pub async fn invitation_clients() -> Result<Vec<NamedId>, ServerFnError> {
     Ok(clients.items.into_iter().map(|c| NamedId { id: c.id, name: c.name }).collect())
 }
 
-#[server(prefix = "/console/api", endpoint = "invitations")]
+#[server(prefix = "/console/api", endpoint = "invitations", input = crate::api::args::Form)]
 pub async fn invitations(patient_id: i64) -> Result<Vec<InvitationView>, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let all = jhe_core::invitations::list_for_patient(&db, &caller, patient_id).await.map_err(|e| super::server::refuse_with(&e))?;
@@ -183,7 +183,7 @@ pub async fn invitations(patient_id: i64) -> Result<Vec<InvitationView>, ServerF
 }
 
 /// Issues a link; the link itself is shown once, only in this answer.
-#[server(prefix = "/console/api", endpoint = "generate_invitation")]
+#[server(prefix = "/console/api", endpoint = "generate_invitation", input = crate::api::args::Form)]
 pub async fn generate_invitation(patient_id: i64, client_id: i64) -> Result<String, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let site = crate::auth::server::site_url()?;
@@ -195,7 +195,7 @@ pub async fn generate_invitation(patient_id: i64, client_id: i64) -> Result<Stri
 }
 
 /// The patients to pick from in filters (the first thousand, by id).
-#[server(prefix = "/console/api", endpoint = "patient_choices")]
+#[server(prefix = "/console/api", endpoint = "patient_choices", input = crate::api::args::Form)]
 pub async fn patient_choices(organization_id: Option<i64>, study_id: Option<i64>) -> Result<Vec<NamedId>, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let filter = jhe_core::store::patients::PatientFilter { organization_id, study_id, ..Default::default() };

@@ -23,7 +23,7 @@ fn view_of(p: jhe_core::practitioners::Practitioner) -> PractitionerView {
     }
 }
 
-#[server(prefix = "/console/api", endpoint = "practitioners")]
+#[server(prefix = "/console/api", endpoint = "practitioners", input = crate::api::args::Form)]
 pub async fn practitioners() -> Result<Vec<PractitionerView>, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let all = jhe_core::practitioners::list(&db, &caller).await.map_err(|e| super::server::refuse_with(&e))?;
@@ -32,7 +32,7 @@ pub async fn practitioners() -> Result<Vec<PractitionerView>, ServerFnError> {
 
 /// Adds a practitioner; `organization_id` and `role` go together, and an
 /// empty password leaves single sign-on as the only way in.
-#[server(prefix = "/console/api", endpoint = "add_practitioner")]
+#[server(prefix = "/console/api", endpoint = "add_practitioner", input = crate::api::args::Form)]
 pub async fn add_practitioner(
     email: String,
     name_given: String,
@@ -58,7 +58,7 @@ pub async fn add_practitioner(
 }
 
 /// Deactivates (or reactivates) a practitioner's account.
-#[server(prefix = "/console/api", endpoint = "set_practitioner_active")]
+#[server(prefix = "/console/api", endpoint = "set_practitioner_active", input = crate::api::args::Form)]
 pub async fn set_practitioner_active(id: i64, active: bool) -> Result<(), ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     jhe_core::practitioners::update(&db, &caller, id, None, None, Some(active))

@@ -39,7 +39,7 @@ fn view_of(s: jhe_core::settings::Setting) -> SettingView {
     SettingView { id: s.id, key: s.key, value_type: s.value_type, value, last_updated }
 }
 
-#[server(prefix = "/console/api", endpoint = "settings")]
+#[server(prefix = "/console/api", endpoint = "settings", input = crate::api::args::Form)]
 pub async fn settings() -> Result<Vec<SettingView>, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let all = jhe_core::settings::list(&db, &caller).await.map_err(|e| super::server::refuse_with(&e))?;
@@ -47,13 +47,13 @@ pub async fn settings() -> Result<Vec<SettingView>, ServerFnError> {
 }
 
 /// The value types a setting may have.
-#[server(prefix = "/console/api", endpoint = "setting_types")]
+#[server(prefix = "/console/api", endpoint = "setting_types", input = crate::api::args::Form)]
 pub async fn setting_types() -> Result<Vec<String>, ServerFnError> {
     super::server::caller().await?;
     Ok(jhe_core::settings::VALUE_TYPES.iter().map(|t| (*t).to_owned()).collect())
 }
 
-#[server(prefix = "/console/api", endpoint = "add_setting")]
+#[server(prefix = "/console/api", endpoint = "add_setting", input = crate::api::args::Form)]
 pub async fn add_setting(key: String, value_type: String, value: String) -> Result<i64, ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let value = typed(&value_type, &value)?;
@@ -64,7 +64,7 @@ pub async fn add_setting(key: String, value_type: String, value: String) -> Resu
 }
 
 /// Changes a setting's value, keeping its type.
-#[server(prefix = "/console/api", endpoint = "update_setting")]
+#[server(prefix = "/console/api", endpoint = "update_setting", input = crate::api::args::Form)]
 pub async fn update_setting(id: i64, value: String) -> Result<(), ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     let refuse = |e: jhe_core::Error| super::server::refuse_with(&e);
@@ -73,7 +73,7 @@ pub async fn update_setting(id: i64, value: String) -> Result<(), ServerFnError>
     jhe_core::settings::update(&db, &caller, id, None, Some(&value)).await.map(|_| ()).map_err(refuse)
 }
 
-#[server(prefix = "/console/api", endpoint = "delete_setting")]
+#[server(prefix = "/console/api", endpoint = "delete_setting", input = crate::api::args::Form)]
 pub async fn delete_setting(id: i64) -> Result<(), ServerFnError> {
     let (db, caller) = super::server::caller().await?;
     jhe_core::settings::delete(&db, &caller, id).await.map_err(|e| super::server::refuse_with(&e))

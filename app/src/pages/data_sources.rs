@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{ConfirmDialog, ErrorBanner, Loading};
+use super::{ArgsForm, ConfirmDialog, ErrorBanner, Loading};
 use crate::api::{
     AddDataSource, AddSupportedScope, DataSourceView, DeleteDataSource, EditDataSource, RemoveSupportedScope, data_sources,
     data_types,
@@ -91,14 +91,14 @@ pub fn DataSourcesPage() -> impl IntoView {
         <Show when=adding>
             <div class="modal" role="dialog" aria-label="Add Data Source">
                 <h2>"Add Data Source"</h2>
-                <ActionForm action=add>
+                <ArgsForm action=add>
                     <label>"Name" <input type="text" name="name" required/></label>
                     <KindSelect selected="personal_device".to_owned()/>
                     <div class="actions">
                         <button type="button" on:click=move |_| open.run("/data-sources".into())>"Cancel"</button>
                         <button class="primary" type="submit" disabled=move || add.pending().get()>"Create"</button>
                     </div>
-                </ActionForm>
+                </ArgsForm>
                 {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
             </div>
         </Show>
@@ -228,7 +228,7 @@ fn SourceDetails(
 #[component]
 fn EditForm(id: i64, name: String, kind: String, edit: ServerAction<EditDataSource>, editing: RwSignal<bool>) -> impl IntoView {
     view! {
-        <ActionForm action=edit attr:aria-label="Edit Data Source">
+        <ArgsForm action=edit attr:aria-label="Edit Data Source">
             <input type="hidden" name="id" value=id.to_string()/>
             <label>"Name" <input type="text" name="name" required value=name/></label>
             <KindSelect selected=kind/>
@@ -236,6 +236,6 @@ fn EditForm(id: i64, name: String, kind: String, edit: ServerAction<EditDataSour
                 <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
                 <button class="primary" type="submit" disabled=move || edit.pending().get()>"Save"</button>
             </div>
-        </ActionForm>
+        </ArgsForm>
     }
 }

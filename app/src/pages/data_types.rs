@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::{ErrorBanner, Loading};
+use super::{ArgsForm, ErrorBanner, Loading};
 use crate::api::{AddDataType, CheckSchema, TrySample, data_sources, data_types};
 use crate::auth::current_user;
 
@@ -44,7 +44,7 @@ pub fn DataTypesPage() -> impl IntoView {
             {move || is_superuser().then(|| view! {
                 <section class="card" aria-label="Add Data Type">
                     <h2>"Add Data Type"</h2>
-                    <ActionForm action=add>
+                    <ArgsForm action=add>
                         <label>"Coding system" <input type="text" name="coding_system" value="https://w3id.org/openmhealth" required/></label>
                         <label>"Code" <input type="text" name="coding_code" placeholder="omh:step-count:2.0" required/></label>
                         <label>"Text" <input type="text" name="text" placeholder="Step count" required/></label>
@@ -57,7 +57,7 @@ pub fn DataTypesPage() -> impl IntoView {
                                 on:click=move |_| { check.dispatch(CheckSchema { schema: schema_text.get() }); }>"Check Schema"</button>
                             <button class="primary" type="submit" disabled=move || add.pending().get()>"Add Data Type"</button>
                         </div>
-                    </ActionForm>
+                    </ArgsForm>
                     {move || check.value().get().map(|result| match result {
                         Ok(None) => view! { <p class="success" role="status">"The schema can be used."</p> }.into_any(),
                         Ok(Some(problem)) => view! { <p class="errors" role="alert">{format!("Schema error: {problem}")}</p> }.into_any(),
@@ -73,7 +73,7 @@ pub fn DataTypesPage() -> impl IntoView {
         <section class="card" aria-label="Try a sample">
             <h2>"Try a sample"</h2>
             <Suspense fallback=|| view! { <Loading/> }>
-            <ActionForm action=try_sample>
+            <ArgsForm action=try_sample>
                 <label>"Data type"
                     <select name="data_type_id">
                         {move || types.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|t| view! {
@@ -83,7 +83,7 @@ pub fn DataTypesPage() -> impl IntoView {
                 </label>
                 <label>"OMH data point (JSON with header and body)" <textarea name="sample" rows="8" required></textarea></label>
                 <button class="primary" type="submit" disabled=move || try_sample.pending().get()>"Validate"</button>
-            </ActionForm>
+            </ArgsForm>
             </Suspense>
             {move || try_sample.value().get().map(|result| match result {
                 Ok(checked) if checked.valid => view! { <p class="success" role="status">"Valid."</p> }.into_any(),

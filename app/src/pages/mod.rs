@@ -18,6 +18,32 @@ use leptos::prelude::*;
 
 use crate::auth::error_text;
 
+/// A form that calls a server function taking [`crate::api::args::Form`]
+/// arguments, as Leptos' `ActionForm` does for its own encoding: before
+/// hydration it posts as a plain HTML form; after, it dispatches `action`
+/// with the form's fields.
+#[component]
+pub fn ArgsForm<ServFn>(action: ServerAction<ServFn>, children: Children) -> impl IntoView
+where
+    ServFn: serde::de::DeserializeOwned + leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    ServFn::Output: Send + Sync + 'static,
+    ServFn::Error: Send + Sync + 'static,
+{
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if ev.default_prevented() {
+            return;
+        }
+        ev.prevent_default();
+        match ServFn::from_event(&ev) {
+            Ok(arguments) => {
+                action.dispatch(arguments);
+            }
+            Err(error) => action.value().set(Some(Err(ServFn::Error::from_server_fn_error(ServerFnErrorErr::Serialization(error.to_string()))))),
+        }
+    };
+    view! { <form method="post" action=ServFn::url() on:submit=on_submit>{children()}</form> }
+}
+
 /// A server call's failure, in a banner.
 #[component]
 pub fn ErrorBanner(error: ServerFnError) -> impl IntoView {

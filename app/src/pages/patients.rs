@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::consent::ConsentPanel;
 use super::remembered::remember_pickers;
-use super::{ErrorBanner, Loading, Pager, list_url};
+use super::{ArgsForm, ErrorBanner, Loading, Pager, list_url};
 use crate::api::patients::{
     AddPatient, EditPatient, GenerateInvitation, PATIENT_PAGE_SIZE, PatientView, invitation_clients, invitations, patient,
     patient_scopes, patients,
@@ -147,7 +147,7 @@ pub fn PatientsPage() -> impl IntoView {
         <Show when=move || adding.get()>
             <div class="modal" role="dialog" aria-label="Add Patient">
                 <h2>"Add Patient"</h2>
-                <ActionForm action=add>
+                <ArgsForm action=add>
                     <label>"Organization"
                         <select name="organization_id" required>
                             {move || scopes.get().and_then(Result::ok).map(|s| s.organizations).unwrap_or_default().into_iter().map(|o| {
@@ -165,7 +165,7 @@ pub fn PatientsPage() -> impl IntoView {
                         <button type="button" on:click=move |_| adding.set(false)>"Cancel"</button>
                         <button class="primary" type="submit" disabled=move || add.pending().get()>"Create"</button>
                     </div>
-                </ActionForm>
+                </ArgsForm>
                 {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
             </div>
         </Show>
@@ -234,7 +234,7 @@ fn EditForm(patient: PatientView, edit: ServerAction<EditPatient>, editing: RwSi
     view! {
         <div class="modal" role="dialog" aria-label="Edit Patient">
             <h2>"Edit Patient"</h2>
-            <ActionForm action=edit>
+            <ArgsForm action=edit>
                 <input type="hidden" name="id" value=patient.id.to_string()/>
                 <label>"Given name" <input type="text" name="name_given" required value=patient.name_given.clone()/></label>
                 <label>"Family name" <input type="text" name="name_family" required value=patient.name_family.clone()/></label>
@@ -244,7 +244,7 @@ fn EditForm(patient: PatientView, edit: ServerAction<EditPatient>, editing: RwSi
                     <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
                     <button class="primary" type="submit" disabled=move || edit.pending().get()>"Save"</button>
                 </div>
-            </ActionForm>
+            </ArgsForm>
             {move || edit.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
         </div>
     }

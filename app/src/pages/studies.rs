@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{ConfirmDialog, ErrorBanner, Loading};
+use super::{ArgsForm, ConfirmDialog, ErrorBanner, Loading};
 use crate::api::patients::{invitation_clients, patient_scopes};
 use crate::api::studies::{AddStudy, AddStudyClient, DeleteStudy, EditStudy, EnrolPatient, RemoveStudyClient, UnenrolPatient, enrolment_candidates};
 use crate::api::{AddScopeRequest, AddStudyDataSource, StudyView, data_sources, data_types, studies};
@@ -93,7 +93,7 @@ pub fn StudiesPage() -> impl IntoView {
         <Show when=move || adding.get()>
             <div class="modal" role="dialog" aria-label="Add Study">
                 <h2>"Add Study"</h2>
-                <ActionForm action=add>
+                <ArgsForm action=add>
                     <label>"Organization"
                         <select name="organization_id" required>
                             {move || scopes.get().and_then(Result::ok).map(|s| s.organizations).unwrap_or_default().into_iter()
@@ -106,7 +106,7 @@ pub fn StudiesPage() -> impl IntoView {
                         <button type="button" on:click=move |_| adding.set(false)>"Cancel"</button>
                         <button class="primary" type="submit" disabled=move || add.pending().get()>"Create"</button>
                     </div>
-                </ActionForm>
+                </ArgsForm>
                 {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
             </div>
         </Show>
@@ -313,7 +313,7 @@ fn StudyEditing(study: StudyView, actions: StudyActions) -> impl IntoView {
 #[component]
 fn StudyForm(study: StudyView, edit: ServerAction<EditStudy>, editing: RwSignal<bool>) -> impl IntoView {
     view! {
-        <ActionForm action=edit attr:aria-label="Edit Study">
+        <ArgsForm action=edit attr:aria-label="Edit Study">
             <input type="hidden" name="id" value=study.id.to_string()/>
             <label>"Name" <input type="text" name="name" required value=study.name/></label>
             <label>"Description" <textarea name="description" rows="3" required prop:value=study.description></textarea></label>
@@ -321,6 +321,6 @@ fn StudyForm(study: StudyView, edit: ServerAction<EditStudy>, editing: RwSignal<
                 <button type="button" on:click=move |_| editing.set(false)>"Cancel"</button>
                 <button class="primary" type="submit" disabled=move || edit.pending().get()>"Save"</button>
             </div>
-        </ActionForm>
+        </ArgsForm>
     }
 }

@@ -95,8 +95,12 @@ impl From<StoreError> for FhirError {
         match error {
             StoreError::Unique(what) => FhirError::new(409, "duplicate", format!("duplicate value: {what}"), None),
             other => {
-                tracing::error!(error = %other, "storage failure");
-                FhirError::new(503, "transient", "The database is unavailable; try again shortly.", None)
+                let code = match other.status() {
+                    400 => "invalid",
+                    500 => "exception",
+                    _ => "transient",
+                };
+                FhirError::new(other.status(), code, other.public_message(), None)
             }
         }
     }

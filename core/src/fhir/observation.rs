@@ -149,6 +149,9 @@ pub fn parse(resource: &Value) -> Result<Parsed<'_>, FhirError> {
     if !resource.is_object() {
         return Err(FhirError::invalid("the body must be a JSON object (an Observation resource)", "Observation"));
     }
+    if let Some(path) = crate::input::nul_path(resource, "Observation") {
+        return Err(FhirError::invalid(crate::input::nul_message(&path), &path));
+    }
     match resource["resourceType"].as_str() {
         Some("Observation") => {}
         Some(other) => return Err(FhirError::invalid(format!("resourceType must be Observation, not {other}"), "Observation.resourceType")),

@@ -10,8 +10,15 @@ use crate::paging::PageRequest;
 use crate::store::patients::PatientFilter;
 
 /// The search parameters this server understands for Patient.
-pub const PATIENT_PARAMS: [(&str, &str); 5] =
-    [("_id", "token"), ("identifier", "token"), ("organization", "reference"), ("_has:Group:member:_id", "token"), ("_count", "number")];
+pub const PATIENT_PARAMS: [(&str, &str); 7] = [
+    ("_id", "token"),
+    ("identifier", "token"),
+    ("organization", "reference"),
+    ("_has:Group:member:_id", "token"),
+    ("_count", "number"),
+    ("_total", "string"),
+    ("_summary", "string"),
+];
 
 pub fn render(patient: &Patient) -> Value {
     let mut resource = json!({

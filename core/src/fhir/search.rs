@@ -235,6 +235,16 @@ pub fn parse_params(params: &[(String, String)]) -> Result<SearchParams, FhirErr
     Ok(SearchParams { query, code, with_total, count_only })
 }
 
+/// One rule for every searchset: `total` only when asked for, with
+/// `_total=accurate`, or `_summary=count` (then the total alone).
+pub fn with_total<R>(params: &[(String, String)], total: i64, resources: Vec<R>) -> SearchPage<R> {
+    let asked = |key: &str, wanted: &str| params.iter().any(|(k, v)| k == key && v == wanted);
+    let count_only = asked("_summary", "count");
+    let total = (count_only || asked("_total", "accurate")).then_some(total);
+    let resources = if count_only { Vec::new() } else { resources };
+    SearchPage { total, resources, next: None, count_only }
+}
+
 /// Runs a search for the caller. Practitioners see only consented data of
 /// patients in their organizations' studies; patients see their own.
 pub async fn observations(db: &Db, caller: &Caller, params: &[(String, String)]) -> Result<SearchPage<ObservationResource>, FhirError> {

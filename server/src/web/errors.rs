@@ -10,6 +10,7 @@ use jhe_core::Error;
 use jhe_core::store::StoreError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// A REST (`/api/v1`) error: `{"detail": "..."}` with the matching status.
 #[derive(Debug)]
@@ -36,22 +37,14 @@ pub fn status_of(error: &Error) -> StatusCode {
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::Gone(_) => StatusCode::GONE,
         Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-        Error::Store(StoreError::Unique(_)) => StatusCode::CONFLICT,
-        Error::Store(StoreError::ForeignKey(_) | StoreError::Check(_)) => StatusCode::BAD_REQUEST,
-        Error::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Store(store) => StatusCode::from_u16(store.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
     }
 }
 
 /// The message for a domain error; storage failures are logged, not shown.
 pub fn message_of(error: &Error) -> String {
     match error {
-        Error::Store(StoreError::Unique(_)) => "This record already exists.".into(),
-        Error::Store(StoreError::ForeignKey(_)) => "A referenced record does not exist or is still in use.".into(),
-        Error::Store(StoreError::Check(_)) => "A value is not allowed.".into(),
-        Error::Store(store) => {
-            tracing::error!(error = %store, "storage failure");
-            "The database is unavailable; try again shortly.".into()
-        }
+        Error::Store(store) => store.public_message().into(),
         other => other.to_string(),
     }
 }
@@ -83,23 +76,52 @@ pub fn detail(status: StatusCode, message: &str) -> Response {
     (status, Json(ErrorDetail { detail: message })).into_response()
 }
 
-/// A JSON body whose parse errors answer 400 `{"detail": ...}` (never text or HTML).
+/// A JSON object body read into `T`. Every fault answers 400 `{"detail"}`
+/// naming the field (never text or HTML): malformed JSON, a body that is not
+/// an object, a NUL character in any string, a missing field, a value of
+/// the wrong type.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(detail(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Unsupported media type: send the body as application/json.",
-            )),
-            // Left as is so the body-limit message names the limit.
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(rejection.into_response()),
-            Err(rejection) => Err(detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {}", rejection.body_text()))),
+        let JsonObject(value) = JsonObject::from_request(request, state).await?;
+        if let Some(path) = jhe_core::input::nul_path(&value, "") {
+            return Err(detail(StatusCode::BAD_REQUEST, &jhe_core::input::nul_message(&path)));
         }
+        serde_path_to_error::deserialize(value).map(ApiJson).map_err(|error| {
+            detail(StatusCode::BAD_REQUEST, &jhe_core::input::field_fault(&error.path().to_string(), &error.inner().to_string()))
+        })
+    }
+}
+
+/// A JSON object body kept as sent: an OMH data point to try, whose strings
+/// are data (an escaped NUL included, as an upload stores it).
+pub struct JsonObject(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let value = match Json::<Value>::from_request(request, state).await {
+            Ok(Json(value)) => value,
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                return Err(detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type: send the body as application/json."));
+            }
+            // Left as is so the body-limit message names the limit.
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(rejection.into_response()),
+            Err(rejection) => return Err(detail(StatusCode::BAD_REQUEST, &format!("JSON parse error - {}", rejection.body_text()))),
+        };
+        let kind = match &value {
+            Value::Object(_) => return Ok(JsonObject(value)),
+            Value::Null => "null",
+            Value::Array(_) => "a list",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+        };
+        Err(detail(StatusCode::BAD_REQUEST, &format!("The body must be a JSON object, not {kind}.")))
     }
 }
 

@@ -30,6 +30,21 @@ fn serialized<T: Serialize>(status: StatusCode, body: &T) -> Response {
     response
 }
 
+/// `ETag` (`W/"<versionId>"`) and `Last-Modified` from a resource's `meta`,
+/// as FHIR's read and create answer them.
+fn versioned(mut response: Response, resource: &Value) -> Response {
+    let meta = &resource["meta"];
+    let headers = response.headers_mut();
+    if let Some(version) = meta["versionId"].as_str().and_then(|v| HeaderValue::from_str(&format!("W/\"{v}\"")).ok()) {
+        headers.insert(header::ETAG, version);
+    }
+    let modified = meta["lastUpdated"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    if let Some(modified) = modified.and_then(|t| HeaderValue::from_str(&t.to_utc().format("%a, %d %b %Y %H:%M:%S GMT").to_string()).ok()) {
+        headers.insert(header::LAST_MODIFIED, modified);
+    }
+    response
+}
+
 pub fn refused(error: &FhirError) -> Response {
     resource(StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST), &error.outcome())
 }
@@ -67,8 +82,7 @@ pub async fn create_observation(State(state): State<AppState>, ApiCaller { calle
             if let Ok(location) = HeaderValue::from_str(&location) {
                 response.headers_mut().insert(header::LOCATION, location);
             }
-            response.headers_mut().insert(header::ETAG, HeaderValue::from_static("W/\"1\""));
-            response
+            versioned(response, &created.resource)
         }
         Err(error) => refused(&error),
     }
@@ -173,7 +187,7 @@ pub async fn search_observations_post(
 
 pub async fn read_observation(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<String>) -> Response {
     match search::observation(&state.db, &caller, &id).await {
-        Ok(found) => resource(StatusCode::OK, &found),
+        Ok(found) => versioned(resource(StatusCode::OK, &found), &found),
         Err(error) => refused(&error),
     }
 }
@@ -181,17 +195,14 @@ pub async fn read_observation(State(state): State<AppState>, ApiCaller { caller,
 pub async fn search_patients(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, OriginalUri(uri): OriginalUri) -> Response {
     let pairs = query_pairs(&uri);
     match patient::search(&state.db, &caller, &pairs).await {
-        Ok((total, resources)) => {
-            let page = search::SearchPage { total: Some(total), resources, next: None, count_only: false };
-            searchset(&state, uri.path(), &pairs, page, "Patient")
-        }
+        Ok((total, resources)) => searchset(&state, uri.path(), &pairs, search::with_total(&pairs, total, resources), "Patient"),
         Err(error) => refused(&error),
     }
 }
 
 pub async fn read_patient(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<String>) -> Response {
     match patient::read(&state.db, &caller, &id).await {
-        Ok(found) => resource(StatusCode::OK, &found),
+        Ok(found) => versioned(resource(StatusCode::OK, &found), &found),
         Err(error) => refused(&error),
     }
 }
@@ -212,10 +223,7 @@ pub async fn search_catalog(State(state): State<AppState>, ApiCaller { caller, .
         _ => return unsupported(Path(kind)).await,
     };
     match found {
-        Ok((total, resources)) => {
-            let page = search::SearchPage { total: Some(total), resources, next: None, count_only: false };
-            searchset(&state, uri.path(), &pairs, page, &kind)
-        }
+        Ok((total, resources)) => searchset(&state, uri.path(), &pairs, search::with_total(&pairs, total, resources), &kind),
         Err(error) => refused(&error),
     }
 }
@@ -235,7 +243,7 @@ pub async fn read_catalog(
         _ => return unsupported(Path(kind)).await,
     };
     match found {
-        Ok(found) => resource(StatusCode::OK, &found),
+        Ok(found) => versioned(resource(StatusCode::OK, &found), &found),
         Err(error) => refused(&error),
     }
 }
@@ -292,17 +300,17 @@ pub async fn capability_statement(State(state): State<AppState>) -> Response {
                 {
                     "type": "Device",
                     "interaction": [{"code": "read"}, {"code": "search-type"}],
-                    "searchParam": search_params(&[("_id", "token")]),
+                    "searchParam": search_params(&[("_id", "token"), ("_total", "string"), ("_summary", "string")]),
                 },
                 {
                     "type": "Group",
                     "interaction": [{"code": "read"}, {"code": "search-type"}],
-                    "searchParam": search_params(&[("_id", "token")]),
+                    "searchParam": search_params(&[("_id", "token"), ("_total", "string"), ("_summary", "string")]),
                 },
                 {
                     "type": "Consent",
                     "interaction": [{"code": "read"}, {"code": "search-type"}],
-                    "searchParam": search_params(&[("_id", "token"), ("patient", "reference"), ("grantee", "reference")]),
+                    "searchParam": search_params(&[("_id", "token"), ("patient", "reference"), ("grantee", "reference"), ("_total", "string"), ("_summary", "string")]),
                 }
             ]
         }]

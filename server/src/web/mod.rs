@@ -3,11 +3,14 @@
 
 mod api;
 mod client;
+mod drain;
 mod errors;
 mod fhir;
 mod guard;
+mod nul;
 mod oauth;
 mod oidc;
+mod server_fns;
 mod session_store;
 mod sso;
 
@@ -174,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(data_types::get, data_types::update))
         .routes(routes!(data_types::validate))
         .routes(routes!(observations::list))
+        .routes(routes!(observations::get))
         .routes(routes!(audit::list))
         .routes(routes!(admin::study_clients, admin::add_study_client, admin::remove_study_client))
         .routes(routes!(admin::list_clients, admin::create_client))
@@ -241,12 +245,15 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(state.limits.request))
+        .layer(middleware::from_fn(server_fns::decoding_faults))
+        .layer(middleware::from_fn_with_state(state.limits, nul::refuse_nul))
         .layer(middleware::from_fn(guard::csrf))
         .layer(sessions)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.limits.timeout))
         .layer(middleware::from_fn_with_state(state.limits, json_errors))
         .layer(middleware::from_fn_with_state(state.proxies.clone(), client::identify))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(drain::drain_unread_bodies))
         .layer(
             // Method and path only: query strings may carry patient details.
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -283,12 +290,19 @@ async fn fallback(State(state): State<AppState>, uri: Uri, request: Request<Body
 }
 
 /// Framework-made errors on API paths (a malformed path id, a wrong method)
-/// come as plain text; rewrite them as `{"detail": ...}`.
+/// come as plain text; rewrite them as `{"detail": ...}`. A body declared
+/// larger than the limit is refused here, before any of it is read.
 async fn json_errors(State(limits): State<Limits>, request: Request, next: Next) -> Response {
     let api = is_api_path(request.uri().path());
     let fhir_path = is_fhir_path(request.uri().path());
     let bundle_path = fhir_path && request.uri().path().trim_end_matches('/').len() == "/FHIR/R5".len();
-    let response = next.run(request).await;
+    let limit = if bundle_path { limits.bundle } else { limits.request };
+    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let response = if declared.is_some_and(|length| length > limit) {
+        StatusCode::PAYLOAD_TOO_LARGE.into_response()
+    } else {
+        next.run(request).await
+    };
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -300,7 +314,6 @@ async fn json_errors(State(limits): State<Limits>, request: Request, next: Next)
     let status = response.status();
     let allow = response.headers().get(header::ALLOW).cloned();
     let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        let limit = if bundle_path { limits.bundle } else { limits.request };
         format!("The request body is larger than this server accepts ({limit} bytes).")
     } else if status == StatusCode::REQUEST_TIMEOUT {
         format!("The request took longer than this server allows ({} seconds, upload included).", limits.timeout.as_secs())

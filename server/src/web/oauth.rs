@@ -35,14 +35,11 @@ fn refused(error: OAuthError) -> Response {
     {
         let status = match &error {
             OAuthError::InvalidClient(_) => StatusCode::UNAUTHORIZED,
-            OAuthError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            OAuthError::Store(store) => StatusCode::from_u16(store.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
             _ => StatusCode::BAD_REQUEST,
         };
         let description = match &error {
-            OAuthError::Store(error) => {
-                tracing::error!(%error, "storage failure in the OAuth provider");
-                "the server cannot reach its database; try again shortly".to_owned()
-            }
+            OAuthError::Store(store) => store.public_message().to_owned(),
             other => other.to_string(),
         };
         let mut response = oauth_error(status, error.code(), &description);

@@ -11,18 +11,13 @@ use jhe_core::paging::{Page, PageRequest};
 use jhe_core::practitioners::{self, NewPractitioner, Practitioner};
 use jhe_core::settings::{self, Setting};
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::bodies::{self, ClientChange, ClientLink, DataSourceLink, NewClient, NewSetting, PractitionerChange, SettingChange};
-use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, field, int_field, str_field};
+use super::{ApiQuery, ListPage, ReadErrors, WriteErrors};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
-
-fn required<'a>(body: &'a Value, key: &str) -> Result<&'a str, ApiError> {
-    str_field(body, key)?.ok_or_else(|| jhe_core::Error::invalid(format!("{}: this field is required", super::camel_case(key))).into())
-}
 
 #[utoipa::path(get, path = "/api/v1/clients", tag = "administration", params(PageRequest), responses((status = 200, description = "Patient-facing clients", body = ListPage<Client>), ReadErrors))]
 pub async fn list_clients(State(state): State<AppState>, _: ApiCaller, query: ApiQuery) -> Result<Response, ApiError> {
@@ -37,16 +32,8 @@ pub async fn get_client(State(state): State<AppState>, _: ApiCaller, Path(id): P
 
 /// `POST /clients` `{"name", "clientId", "invitationUrl"}`.
 #[utoipa::path(post, path = "/api/v1/clients", tag = "administration", request_body = NewClient, responses((status = 201, description = "Created", body = Client), WriteErrors))]
-pub async fn create_client(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
-    let created = clients::create(
-        &state.db,
-        &caller,
-        required(&body, "name")?,
-        body.get("clientId").and_then(Value::as_str).ok_or_else(|| jhe_core::Error::invalid("clientId: this field is required"))?,
-        required(&body, "invitation_url")?,
-        &state.oidc.site_url,
-    )
-    .await?;
+pub async fn create_client(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<NewClient>) -> Result<Response, ApiError> {
+    let created = clients::create(&state.db, &caller, &body.name, &body.client_id, &body.invitation_url, &state.oidc.site_url).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -55,10 +42,10 @@ pub async fn update_client(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<ClientChange>,
 ) -> Result<Response, ApiError> {
-    let client_id = body.get("clientId").and_then(Value::as_str);
-    let updated = clients::update(&state.db, &caller, id, str_field(&body, "name")?, client_id, str_field(&body, "invitation_url")?).await?;
+    let updated =
+        clients::update(&state.db, &caller, id, body.name.as_deref(), body.client_id.as_deref(), body.invitation_url.as_deref()).await?;
     Ok(Json(updated).into_response())
 }
 
@@ -89,9 +76,9 @@ pub async fn add_client_data_source(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<DataSourceLink>,
 ) -> Result<Response, ApiError> {
-    let data_source = super::required_int(&body, "data_source_id")?;
+    let data_source = body.data_source_id;
     let link = clients::add_data_source(&state.db, &caller, id, data_source).await?;
     Ok((StatusCode::CREATED, Json(ClientDataSource { id: link, client_id: id.to_string(), data_source_id: data_source })).into_response())
 }
@@ -101,9 +88,9 @@ pub async fn remove_client_data_source(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<DataSourceLink>,
 ) -> Result<Response, ApiError> {
-    clients::remove_data_source(&state.db, &caller, id, super::required_int(&body, "data_source_id")?).await?;
+    clients::remove_data_source(&state.db, &caller, id, body.data_source_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -112,22 +99,14 @@ pub async fn study_clients(State(state): State<AppState>, ApiCaller { caller, ..
     Ok(Json(clients::of_study(&state.db, &caller, id).await?).into_response())
 }
 
-/// The client's row id, as `clientId` or `client_id`.
-fn client_row_id(body: &Value) -> Result<i64, ApiError> {
-    let value = body.get("clientId").or_else(|| body.get("client_id"));
-    value
-        .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
-        .ok_or_else(|| jhe_core::Error::invalid("clientId: the client's integer id is required").into())
-}
-
 #[utoipa::path(post, path = "/api/v1/studies/{id}/clients", tag = "administration", params(("id" = i64, Path, description = "The study's id")), request_body = ClientLink, responses((status = 201, description = "Added", body = StudyClient), WriteErrors))]
 pub async fn add_study_client(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<ClientLink>,
 ) -> Result<Response, ApiError> {
-    let link = clients::add_to_study(&state.db, &caller, id, client_row_id(&body)?).await?;
+    let link = clients::add_to_study(&state.db, &caller, id, body.client_id).await?;
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }
 
@@ -136,9 +115,9 @@ pub async fn remove_study_client(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<ClientLink>,
 ) -> Result<Response, ApiError> {
-    clients::remove_from_study(&state.db, &caller, id, client_row_id(&body)?).await?;
+    clients::remove_from_study(&state.db, &caller, id, body.client_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -155,14 +134,14 @@ pub async fn get_practitioner(State(state): State<AppState>, ApiCaller { caller,
 
 /// `POST /practitioners` `{"telecomEmail", "nameFamily", "nameGiven", "organizationId", ["role", "password"]}`.
 #[utoipa::path(post, path = "/api/v1/practitioners", tag = "administration", request_body = bodies::NewPractitioner, responses((status = 201, description = "Created", body = Practitioner), WriteErrors))]
-pub async fn create_practitioner(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
+pub async fn create_practitioner(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<bodies::NewPractitioner>) -> Result<Response, ApiError> {
     let new = NewPractitioner {
-        email: required(&body, "telecom_email")?,
-        name_family: str_field(&body, "name_family")?,
-        name_given: str_field(&body, "name_given")?,
-        organization_id: int_field(&body, "organization_id")?,
-        role: str_field(&body, "role")?,
-        password: str_field(&body, "password")?,
+        email: &body.telecom_email,
+        name_family: body.name_family.as_deref(),
+        name_given: body.name_given.as_deref(),
+        organization_id: body.organization_id,
+        role: body.role.as_deref(),
+        password: body.password.as_deref(),
     };
     let created = practitioners::create(&state.db, &caller, &new).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
@@ -174,14 +153,10 @@ pub async fn update_practitioner(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<PractitionerChange>,
 ) -> Result<Response, ApiError> {
-    let is_active = match field(&body, "is_active") {
-        None => None,
-        Some(Value::Bool(active)) => Some(*active),
-        Some(_) => return Err(jhe_core::Error::invalid("isActive: must be true or false").into()),
-    };
-    let updated = practitioners::update(&state.db, &caller, id, str_field(&body, "name_family")?, str_field(&body, "name_given")?, is_active).await?;
+    let updated =
+        practitioners::update(&state.db, &caller, id, body.name_family.as_deref(), body.name_given.as_deref(), body.is_active).await?;
     Ok(Json(updated).into_response())
 }
 
@@ -198,9 +173,8 @@ pub async fn get_setting(State(state): State<AppState>, ApiCaller { caller, .. }
 
 /// `POST /jhe_settings` `{"key", "valueType", "value"}`.
 #[utoipa::path(post, path = "/api/v1/jhe_settings", tag = "administration", request_body = NewSetting, responses((status = 201, description = "Created", body = Setting), WriteErrors))]
-pub async fn create_setting(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
-    let value = body.get("value").ok_or_else(|| jhe_core::Error::invalid("value: this field is required"))?;
-    let created = settings::create(&state.db, &caller, required(&body, "key")?, required(&body, "value_type")?, value).await?;
+pub async fn create_setting(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<NewSetting>) -> Result<Response, ApiError> {
+    let created = settings::create(&state.db, &caller, &body.key, &body.value_type, &body.value).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -209,9 +183,9 @@ pub async fn update_setting(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<SettingChange>,
 ) -> Result<Response, ApiError> {
-    let updated = settings::update(&state.db, &caller, id, str_field(&body, "value_type")?, body.get("value")).await?;
+    let updated = settings::update(&state.db, &caller, id, body.value_type.as_deref(), body.value.as_ref()).await?;
     Ok(Json(updated).into_response())
 }
 

@@ -1,11 +1,11 @@
-//! The request bodies of `/api/v1`, as the OpenAPI document describes them.
-//! Handlers read bodies as JSON values, field by field, so that both key
-//! spellings are accepted (`organizationId` and `organization_id`, see
-//! [`super::field`]) and a fault names its field: these types describe the
-//! camelCase spelling and are never built.
-#![allow(dead_code)]
+//! The request bodies of `/api/v1`: what handlers parse (with
+//! [`ApiJson`](crate::web::errors::ApiJson), which names the field at fault)
+//! and what the OpenAPI document shows. Keys are camelCase; JHE's clients
+//! also send snake_case, so each multi-word key has its snake_case alias.
+//! Integer ids may come as numbers or as numeric strings, as JHE accepts.
 
 use jhe_core::{data_sources, organizations};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa::openapi::{Object, ObjectBuilder, Type};
@@ -30,225 +30,318 @@ fn value_type() -> Object {
     one_of(["string", "int", "float", "bool", "json"])
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+/// An integer, or a string holding one.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Lenient {
+    Number(i64),
+    Text(String),
+}
+
+impl Lenient {
+    fn value<E: serde::de::Error>(self) -> Result<i64, E> {
+        match self {
+            Lenient::Number(n) => Ok(n),
+            Lenient::Text(text) => text.trim().parse().map_err(|_| E::custom(format!("\"{text}\" is not an integer"))),
+        }
+    }
+}
+
+fn int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    Lenient::deserialize(deserializer).map_err(|_| serde::de::Error::custom("must be an integer"))?.value()
+}
+
+fn optional_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    match Option::<Lenient>::deserialize(deserializer).map_err(|_| serde::de::Error::custom("must be an integer"))? {
+        None => Ok(None),
+        Some(lenient) => lenient.value().map(Some),
+    }
+}
+
+fn ints<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
+    let items = Vec::<Lenient>::deserialize(deserializer).map_err(|_| serde::de::Error::custom("must be a list of integers"))?;
+    items.into_iter().map(Lenient::value).collect()
+}
+
+/// A field where `null` means "clear it" and absence means "leave it".
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A value that, once the key is there, is checked even when `null`.
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NewOrganization {
-    name: String,
+    pub name: String,
     /// One of the keys of `GET /api/v1/organizations/types`.
-    #[schema(rename = "type", schema_with = organization_type)]
-    kind: String,
-    part_of: Option<i64>,
+    #[serde(rename = "type")]
+    #[schema(schema_with = organization_type)]
+    pub kind: String,
+    #[serde(default, alias = "part_of", deserialize_with = "optional_int")]
+    pub part_of: Option<i64>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
 pub struct OrganizationChange {
-    name: Option<String>,
-    #[schema(rename = "type", schema_with = organization_type)]
-    kind: Option<String>,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    #[schema(schema_with = organization_type)]
+    pub kind: Option<String>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Membership {
-    jhe_user_id: i64,
+    #[serde(alias = "jhe_user_id", deserialize_with = "int")]
+    pub jhe_user_id: i64,
+    #[serde(alias = "organization_partitioner_role")]
     #[schema(schema_with = role)]
-    organization_partitioner_role: String,
+    pub organization_partitioner_role: String,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct MemberRef {
-    jhe_user_id: i64,
+    #[serde(alias = "jhe_user_id", deserialize_with = "int")]
+    pub jhe_user_id: i64,
 }
 
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct PatientIdentifier {
-    system: String,
-    value: String,
+    pub system: String,
+    pub value: String,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NewPatient {
+    #[serde(alias = "telecom_email")]
     #[schema(format = Email)]
-    telecom_email: String,
+    pub telecom_email: String,
     /// The organization the patient joins.
-    organization_id: i64,
-    name_family: Option<String>,
-    name_given: Option<String>,
-    #[schema(format = Date)]
-    birth_date: Option<String>,
-    telecom_phone: Option<String>,
-    identifiers: Option<Vec<PatientIdentifier>>,
+    #[serde(alias = "organization_id", deserialize_with = "int")]
+    pub organization_id: i64,
+    #[serde(flatten)]
+    pub details: PatientDetails,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct PatientChange {
+    #[serde(alias = "telecom_email")]
     #[schema(format = Email)]
-    telecom_email: Option<String>,
-    name_family: Option<String>,
-    name_given: Option<String>,
+    pub telecom_email: Option<String>,
+    #[serde(flatten)]
+    pub details: PatientDetails,
+}
+
+/// What a patient's record holds besides the email and the organization.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientDetails {
+    #[serde(alias = "name_family")]
+    pub name_family: Option<String>,
+    #[serde(alias = "name_given")]
+    pub name_given: Option<String>,
+    #[serde(alias = "birth_date")]
     #[schema(format = Date)]
-    birth_date: Option<String>,
-    telecom_phone: Option<String>,
-    identifiers: Option<Vec<PatientIdentifier>>,
+    pub birth_date: Option<String>,
+    #[serde(alias = "telecom_phone")]
+    pub telecom_phone: Option<String>,
+    pub identifiers: Option<Vec<PatientIdentifier>>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ScopeConsentAnswer {
-    coding_system: String,
-    coding_code: String,
+    #[serde(alias = "coding_system")]
+    pub coding_system: String,
+    #[serde(alias = "coding_code")]
+    pub coding_code: String,
     /// Required, except when withdrawing.
-    consented: Option<bool>,
+    pub consented: Option<bool>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct StudyConsentAnswers {
-    study_id: i64,
-    scope_consents: Vec<ScopeConsentAnswer>,
+    #[serde(alias = "study_id", deserialize_with = "int")]
+    pub study_id: i64,
+    #[serde(alias = "scope_consents")]
+    pub scope_consents: Vec<ScopeConsentAnswer>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ConsentAnswers {
-    study_scope_consents: Vec<StudyConsentAnswers>,
+    #[serde(alias = "study_scope_consents")]
+    pub study_scope_consents: Vec<StudyConsentAnswers>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NewStudy {
-    name: String,
-    description: String,
+    pub name: String,
+    pub description: String,
     /// The organization's id.
-    organization: i64,
-    icon_url: Option<String>,
+    #[serde(deserialize_with = "int")]
+    pub organization: i64,
+    #[serde(alias = "icon_url")]
+    pub icon_url: Option<String>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct StudyChange {
-    name: Option<String>,
-    description: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
     /// Moves the study to this organization.
-    organization: Option<i64>,
-    icon_url: Option<String>,
+    #[serde(default, deserialize_with = "optional_int")]
+    pub organization: Option<i64>,
+    /// `null` removes the icon.
+    #[serde(default, alias = "icon_url", deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub icon_url: Option<Option<String>>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct DataSourceLink {
-    data_source_id: i64,
+    #[serde(alias = "data_source_id", deserialize_with = "int")]
+    pub data_source_id: i64,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ScopeCodeLink {
     /// A data type's id.
-    scope_code_id: i64,
+    #[serde(alias = "scope_code_id", deserialize_with = "int")]
+    pub scope_code_id: i64,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct PatientIds {
-    patient_ids: Vec<i64>,
+    #[serde(alias = "patient_ids", deserialize_with = "ints")]
+    pub patient_ids: Vec<i64>,
 }
 
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct NewDataSource {
-    name: String,
+    pub name: String,
     /// `personal_device` by default.
-    #[schema(rename = "type", schema_with = data_source_type)]
-    kind: Option<String>,
+    #[serde(rename = "type")]
+    #[schema(schema_with = data_source_type)]
+    pub kind: Option<String>,
 }
 
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct DataSourceChange {
-    name: Option<String>,
-    #[schema(rename = "type", schema_with = data_source_type)]
-    kind: Option<String>,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    #[schema(schema_with = data_source_type)]
+    pub kind: Option<String>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NewDataType {
-    coding_system: String,
-    coding_code: String,
-    text: String,
+    #[serde(alias = "coding_system")]
+    pub coding_system: String,
+    #[serde(alias = "coding_code")]
+    pub coding_code: String,
+    pub text: String,
     /// A JSON Schema for the type's data points; optional for codes with a built-in schema.
-    schema: Option<Value>,
+    pub schema: Option<Value>,
 }
 
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct DataTypeChange {
-    text: Option<String>,
-    schema: Option<Value>,
+    pub text: Option<String>,
+    pub schema: Option<Value>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NewClient {
-    name: String,
+    pub name: String,
     /// The OAuth client id.
-    client_id: String,
+    #[serde(alias = "client_id")]
+    pub client_id: String,
     /// Where an invitation link sends the patient; `CODE` stands for the token.
-    invitation_url: String,
+    #[serde(alias = "invitation_url")]
+    pub invitation_url: String,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ClientChange {
-    name: Option<String>,
-    client_id: Option<String>,
-    invitation_url: Option<String>,
+    pub name: Option<String>,
+    #[serde(alias = "client_id")]
+    pub client_id: Option<String>,
+    #[serde(alias = "invitation_url")]
+    pub invitation_url: Option<String>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ClientLink {
     /// The client's row id.
-    client_id: i64,
+    #[serde(alias = "client_id", deserialize_with = "int")]
+    pub client_id: i64,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NewPractitioner {
+    #[serde(alias = "telecom_email")]
     #[schema(format = Email)]
-    telecom_email: String,
-    name_family: Option<String>,
-    name_given: Option<String>,
-    organization_id: Option<i64>,
+    pub telecom_email: String,
+    #[serde(alias = "name_family")]
+    pub name_family: Option<String>,
+    #[serde(alias = "name_given")]
+    pub name_given: Option<String>,
+    #[serde(default, alias = "organization_id", deserialize_with = "optional_int")]
+    pub organization_id: Option<i64>,
     /// The role in `organizationId`.
     #[schema(schema_with = role)]
-    role: Option<String>,
-    password: Option<String>,
+    pub role: Option<String>,
+    pub password: Option<String>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct PractitionerChange {
-    name_family: Option<String>,
-    name_given: Option<String>,
-    is_active: Option<bool>,
+    #[serde(alias = "name_family")]
+    pub name_family: Option<String>,
+    #[serde(alias = "name_given")]
+    pub name_given: Option<String>,
+    #[serde(alias = "is_active")]
+    pub is_active: Option<bool>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct NewSetting {
-    key: String,
+    pub key: String,
+    #[serde(alias = "value_type")]
     #[schema(schema_with = value_type)]
-    value_type: String,
+    pub value_type: String,
     /// A value of `valueType`.
-    value: Value,
+    pub value: Value,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct SettingChange {
+    #[serde(alias = "value_type")]
     #[schema(schema_with = value_type)]
-    value_type: Option<String>,
-    value: Option<Value>,
+    pub value_type: Option<String>,
+    /// A value of the setting's `valueType`.
+    #[serde(default, deserialize_with = "present")]
+    pub value: Option<Value>,
 }

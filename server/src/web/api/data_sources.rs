@@ -8,11 +8,10 @@ use jhe_core::data_sources::{self, DataSource, SupportedScope};
 use jhe_core::data_types::DataType;
 use jhe_core::paging::{Page, PageRequest};
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::bodies::{DataSourceChange, NewDataSource, ScopeCodeLink};
-use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, required_int, str_field};
+use super::{ApiQuery, ListPage, ReadErrors, WriteErrors};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
@@ -43,11 +42,10 @@ pub struct DataSourceCreated {
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<NewDataSource>,
 ) -> Result<Response, ApiError> {
-    let name = str_field(&body, "name")?.ok_or_else(|| jhe_core::Error::invalid("name: this field is required"))?;
-    let kind = str_field(&body, "type")?.unwrap_or("personal_device");
-    let created = data_sources::create(&state.db, &caller, name, kind).await?;
+    let kind = body.kind.as_deref().unwrap_or("personal_device");
+    let created = data_sources::create(&state.db, &caller, &body.name, kind).await?;
     Ok((StatusCode::CREATED, Json(DataSourceCreated { id: created.id, name: created.name, kind: created.kind })).into_response())
 }
 
@@ -57,9 +55,9 @@ pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<DataSourceChange>,
 ) -> Result<Response, ApiError> {
-    let updated = data_sources::update(&state.db, &caller, id, str_field(&body, "name")?, str_field(&body, "type")?).await?;
+    let updated = data_sources::update(&state.db, &caller, id, body.name.as_deref(), body.kind.as_deref()).await?;
     Ok(Json(updated).into_response())
 }
 
@@ -88,10 +86,9 @@ pub async fn add_supported_scope(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<ScopeCodeLink>,
 ) -> Result<Response, ApiError> {
-    let data_type = required_int(&body, "scope_code_id")?;
-    let link = data_sources::add_supported_scope(&state.db, &caller, id, data_type).await?;
+    let link = data_sources::add_supported_scope(&state.db, &caller, id, body.scope_code_id).await?;
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }
 
@@ -100,9 +97,8 @@ pub async fn remove_supported_scope(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<ScopeCodeLink>,
 ) -> Result<Response, ApiError> {
-    let data_type = required_int(&body, "scope_code_id")?;
-    data_sources::remove_supported_scope(&state.db, &caller, id, data_type).await?;
+    data_sources::remove_supported_scope(&state.db, &caller, id, body.scope_code_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

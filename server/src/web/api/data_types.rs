@@ -6,12 +6,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jhe_core::data_types::{self, DataType, DataTypeDetail, NewDataType, SampleCheck};
 use jhe_core::paging::{Page, PageRequest};
-use serde_json::Value;
 
 use super::bodies::{self, DataTypeChange};
-use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, field, str_field};
+use super::{ApiQuery, ListPage, ReadErrors, WriteErrors};
 use crate::web::AppState;
-use crate::web::errors::{ApiError, ApiJson};
+use crate::web::errors::{ApiError, ApiJson, JsonObject};
 use crate::web::guard::ApiCaller;
 
 #[utoipa::path(get, path = "/api/v1/data_types", tag = "data types", params(PageRequest), responses((status = 200, description = "Data types", body = ListPage<DataType>), ReadErrors))]
@@ -30,17 +29,13 @@ pub async fn get(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<bodies::NewDataType>,
 ) -> Result<Response, ApiError> {
-    let required = |name: &str| -> Result<&str, ApiError> {
-        str_field(&body, name)?
-            .ok_or_else(|| jhe_core::Error::invalid(format!("{}: this field is required", super::camel_case(name))).into())
-    };
     let new = NewDataType {
-        coding_system: required("coding_system")?,
-        coding_code: required("coding_code")?,
-        text: required("text")?,
-        schema: field(&body, "schema"),
+        coding_system: &body.coding_system,
+        coding_code: &body.coding_code,
+        text: &body.text,
+        schema: body.schema.as_ref(),
     };
     let created = data_types::create(&state.db, &caller, &new).await?;
     let detail = data_types::get(&state.db, created.id).await?;
@@ -52,15 +47,15 @@ pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<DataTypeChange>,
 ) -> Result<Response, ApiError> {
-    let updated = data_types::update(&state.db, &caller, id, str_field(&body, "text")?, field(&body, "schema")).await?;
+    let updated = data_types::update(&state.db, &caller, id, body.text.as_deref(), body.schema.as_ref()).await?;
     Ok(Json(updated).into_response())
 }
 
 /// `POST /data_types/{id}/validate` with an OMH data point: 200
 /// `{"valid", "errors": [{"path", "message"}]}` either way.
-#[utoipa::path(post, path = "/api/v1/data_types/{id}/validate", tag = "data types", params(("id" = i64, Path, description = "The data type's id")), request_body = Value, responses((status = 200, description = "Whether the data point is valid, and why not", body = SampleCheck), WriteErrors))]
-pub async fn validate(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>, ApiJson(point): ApiJson<Value>) -> Result<Response, ApiError> {
+#[utoipa::path(post, path = "/api/v1/data_types/{id}/validate", tag = "data types", params(("id" = i64, Path, description = "The data type's id")), request_body = serde_json::Value, responses((status = 200, description = "Whether the data point is valid, and why not", body = SampleCheck), WriteErrors))]
+pub async fn validate(State(state): State<AppState>, _: ApiCaller, Path(id): Path<i64>, JsonObject(point): JsonObject) -> Result<Response, ApiError> {
     Ok(Json(data_types::validate_sample(&state.db, id, &point).await?).into_response())
 }

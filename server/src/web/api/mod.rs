@@ -189,11 +189,6 @@ impl FromRequestParts<AppState> for ApiQuery {
     }
 }
 
-/// A JSON body field that may come in either spelling.
-pub fn field<'a>(body: &'a serde_json::Value, snake: &str) -> Option<&'a serde_json::Value> {
-    body.get(snake).or_else(|| body.get(camel_case(snake))).filter(|v| !v.is_null())
-}
-
 /// `scope_code_id` → `scopeCodeId`.
 pub fn camel_case(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
@@ -209,33 +204,4 @@ pub fn camel_case(key: &str) -> String {
         }
     }
     out
-}
-
-/// An integer body field in either spelling; a wrong type is a 400 naming it.
-pub fn int_field(body: &serde_json::Value, snake: &str) -> Result<Option<i64>, ApiError> {
-    match field(body, snake) {
-        None => Ok(None),
-        Some(value) => value
-            .as_i64()
-            .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
-            .map(Some)
-            .ok_or_else(|| jhe_core::Error::invalid(format!("{}: must be an integer", camel_case(snake))).into()),
-    }
-}
-
-/// A required integer body field.
-pub fn required_int(body: &serde_json::Value, snake: &str) -> Result<i64, ApiError> {
-    int_field(body, snake)?
-        .ok_or_else(|| jhe_core::Error::invalid(format!("{}: this field is required", camel_case(snake))).into())
-}
-
-/// A string body field in either spelling.
-pub fn str_field<'a>(body: &'a serde_json::Value, snake: &str) -> Result<Option<&'a str>, ApiError> {
-    match field(body, snake) {
-        None => Ok(None),
-        Some(value) => value
-            .as_str()
-            .map(Some)
-            .ok_or_else(|| jhe_core::Error::invalid(format!("{}: must be a string", camel_case(snake))).into()),
-    }
 }

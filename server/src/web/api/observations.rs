@@ -1,7 +1,8 @@
 //! `/api/v1/observations`: the admin table view, gated by consent.
 
-use axum::extract::State;
-use axum::response::Response;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use jhe_core::observations::{self, ListedObservation};
 use jhe_core::paging::PageRequest;
 use jhe_core::store::observations::ObservationFilter;
@@ -23,4 +24,9 @@ pub async fn list(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCa
     };
     let page = observations::list(&state.db, &caller, filter, &query.page_request()?).await?;
     Ok(query.envelope(&state.oidc.site_url, page))
+}
+
+#[utoipa::path(get, path = "/api/v1/observations/{id}", tag = "observations", params(("id" = i64, Path, description = "The observation's id")), responses((status = 200, description = "The observation, when the caller may read it", body = ListedObservation), ReadErrors))]
+pub async fn get(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    Ok(Json(observations::get(&state.db, &caller, id).await?).into_response())
 }

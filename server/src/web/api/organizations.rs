@@ -10,7 +10,7 @@ use jhe_core::studies::StudySummary;
 use serde_json::{Map, Value};
 
 use super::bodies::{MemberRef, Membership, NewOrganization, OrganizationChange};
-use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, int_field, required_int, str_field};
+use super::{ApiQuery, ListPage, ReadErrors, WriteErrors};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
@@ -52,11 +52,9 @@ pub async fn studies(State(state): State<AppState>, ApiCaller { caller, .. }: Ap
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<NewOrganization>,
 ) -> Result<Response, ApiError> {
-    let name = str_field(&body, "name")?.ok_or_else(|| jhe_core::Error::invalid("name: this field is required"))?;
-    let kind = str_field(&body, "type")?.ok_or_else(|| jhe_core::Error::invalid("type: this field is required"))?;
-    let created = organizations::create(&state.db, &caller, name, kind, int_field(&body, "part_of")?).await?;
+    let created = organizations::create(&state.db, &caller, &body.name, &body.kind, body.part_of).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -65,9 +63,9 @@ pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<OrganizationChange>,
 ) -> Result<Response, ApiError> {
-    let updated = organizations::update(&state.db, &caller, id, str_field(&body, "name")?, str_field(&body, "type")?).await?;
+    let updated = organizations::update(&state.db, &caller, id, body.name.as_deref(), body.kind.as_deref()).await?;
     Ok(Json(updated).into_response())
 }
 
@@ -83,12 +81,10 @@ pub async fn set_user(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<Membership>,
 ) -> Result<Response, ApiError> {
-    let user_id = required_int(&body, "jhe_user_id")?;
-    let role = str_field(&body, "organization_partitioner_role")?
-        .ok_or_else(|| jhe_core::Error::invalid("organizationPartitionerRole: this field is required"))?;
-    let added = organizations::set_member(&state.db, &caller, id, user_id, role).await?;
+    let user_id = body.jhe_user_id;
+    let added = organizations::set_member(&state.db, &caller, id, user_id, &body.organization_partitioner_role).await?;
     let members = organizations::members(&state.db, id).await?;
     let member = members.into_iter().find(|m| m.id == user_id);
     let status = if added { StatusCode::CREATED } else { StatusCode::OK };
@@ -101,9 +97,9 @@ pub async fn remove_user(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<MemberRef>,
 ) -> Result<Response, ApiError> {
-    organizations::remove_member(&state.db, &caller, id, required_int(&body, "jhe_user_id")?).await?;
+    organizations::remove_member(&state.db, &caller, id, body.jhe_user_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -9,11 +9,10 @@ use jhe_core::paging::PageRequest;
 use jhe_core::patients::{self, Patient, PatientFields};
 use jhe_core::store::patients::PatientFilter;
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::bodies::{ConsentAnswers, NewPatient, PatientChange};
-use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, field, required_int, str_field};
+use super::bodies::{ConsentAnswers, NewPatient, PatientChange, PatientDetails, PatientIdentifier};
+use super::{ApiQuery, ListPage, ReadErrors, WriteErrors};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
@@ -42,37 +41,27 @@ pub async fn me(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCall
     Ok(Json(patients::me(&state.db, &caller).await?).into_response())
 }
 
-fn patient_fields(body: &Value) -> Result<PatientFields, ApiError> {
-    let identifiers = match field(body, "identifiers") {
-        None => None,
-        Some(Value::Array(items)) => Some(
-            items
-                .iter()
-                .map(|item| {
-                    let part = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
-                    part("system").zip(part("value")).ok_or_else(|| {
-                        ApiError::from(jhe_core::Error::invalid("identifiers: each needs a string system and value"))
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        Some(_) => return Err(jhe_core::Error::invalid("identifiers: must be a list").into()),
-    };
-    Ok(PatientFields {
-        email: str_field(body, "telecom_email")?.map(str::to_owned),
-        name_family: str_field(body, "name_family")?.map(str::to_owned),
-        name_given: str_field(body, "name_given")?.map(str::to_owned),
-        birth_date: str_field(body, "birth_date")?.map(str::to_owned),
-        telecom_phone: str_field(body, "telecom_phone")?.map(str::to_owned),
-        identifiers,
-        organization_id: super::int_field(body, "organization_id")?,
-    })
+fn identifiers(identifiers: Option<Vec<PatientIdentifier>>) -> Option<Vec<(String, String)>> {
+    identifiers.map(|list| list.into_iter().map(|i| (i.system, i.value)).collect())
+}
+
+fn patient_fields(email: Option<String>, organization_id: Option<i64>, details: PatientDetails) -> PatientFields {
+    PatientFields {
+        email,
+        name_family: details.name_family,
+        name_given: details.name_given,
+        birth_date: details.birth_date,
+        telecom_phone: details.telecom_phone,
+        identifiers: identifiers(details.identifiers),
+        organization_id,
+    }
 }
 
 /// `POST /patients` `{"telecomEmail", "organizationId", "nameFamily", ...}`.
 #[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = NewPatient, responses((status = 201, description = "Created", body = Patient), WriteErrors))]
-pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
-    let created = patients::create(&state.db, &caller, patient_fields(&body)?).await?;
+pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<NewPatient>) -> Result<Response, ApiError> {
+    let fields = patient_fields(Some(body.telecom_email), Some(body.organization_id), body.details);
+    let created = patients::create(&state.db, &caller, fields).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -81,9 +70,10 @@ pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<PatientChange>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(patients::update(&state.db, &caller, id, patient_fields(&body)?).await?).into_response())
+    let fields = patient_fields(body.telecom_email, None, body.details);
+    Ok(Json(patients::update(&state.db, &caller, id, fields).await?).into_response())
 }
 
 /// `DELETE /patients/{id}?organization_id=X`: out of organization X.
@@ -116,14 +106,14 @@ pub async fn record_consents(
     method: Method,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<ConsentAnswers>,
 ) -> Result<Response, ApiError> {
     let change = match method {
         Method::POST => Change::Answer,
         Method::PATCH => Change::Change,
         _ => Change::Withdraw,
     };
-    let answers = parse_answers(&body, change)?;
+    let answers = answers(body, change)?;
     let recorded = consents::record(&state.db, &caller, id, change, &answers).await?;
     Ok(match change {
         Change::Answer => (StatusCode::CREATED, Json(ConsentsRecorded { study_scope_consents: recorded })).into_response(),
@@ -139,39 +129,28 @@ pub struct ConsentsRecorded {
     study_scope_consents: Vec<RecordedConsent>,
 }
 
-fn invalid(message: String) -> ApiError {
-    jhe_core::Error::invalid(message).into()
-}
-
-fn parse_answers(body: &Value, change: Change) -> Result<Vec<StudyAnswers>, ApiError> {
-    let studies = field(body, "study_scope_consents")
-        .ok_or_else(|| invalid("studyScopeConsents: this field is required".into()))?
-        .as_array()
-        .ok_or_else(|| invalid("studyScopeConsents: must be a list".into()))?;
-    let mut parsed = Vec::with_capacity(studies.len());
-    for (i, study) in studies.iter().enumerate() {
-        let study_id = required_int(study, "study_id").map_err(|_| invalid(format!("studyScopeConsents[{i}].studyId: an integer is required")))?;
-        let scopes = field(study, "scope_consents")
-            .and_then(Value::as_array)
-            .ok_or_else(|| invalid(format!("studyScopeConsents[{i}].scopeConsents: a list is required")))?;
-        let mut answers = Vec::with_capacity(scopes.len());
-        for (j, scope) in scopes.iter().enumerate() {
-            let at = format!("studyScopeConsents[{i}].scopeConsents[{j}]");
-            let text = |name: &str| -> Result<String, ApiError> {
-                str_field(scope, name)
-                    .ok()
-                    .flatten()
-                    .map(str::to_owned)
-                    .ok_or_else(|| invalid(format!("{at}.{}: a string is required", super::camel_case(name))))
-            };
-            let consented = match field(scope, "consented") {
-                Some(Value::Bool(b)) => *b,
-                None if change == Change::Withdraw => false,
-                _ => return Err(invalid(format!("{at}.consented: true or false is required"))),
-            };
-            answers.push(ScopeAnswer { coding_system: text("coding_system")?, coding_code: text("coding_code")?, consented });
-        }
-        parsed.push(StudyAnswers { study_id, scope_consents: answers });
-    }
-    Ok(parsed)
+/// The answers, each with its `consented` (required, except to withdraw).
+fn answers(body: ConsentAnswers, change: Change) -> Result<Vec<StudyAnswers>, ApiError> {
+    body.study_scope_consents
+        .into_iter()
+        .enumerate()
+        .map(|(i, study)| -> Result<StudyAnswers, ApiError> {
+            let scope_consents = study
+                .scope_consents
+                .into_iter()
+                .enumerate()
+                .map(|(j, scope)| -> Result<ScopeAnswer, jhe_core::Error> {
+                    let consented = match scope.consented {
+                        Some(consented) => consented,
+                        None if change == Change::Withdraw => false,
+                        None => {
+                            return Err(jhe_core::Error::invalid(format!("studyScopeConsents[{i}].scopeConsents[{j}].consented: true or false is required")));
+                        }
+                    };
+                    Ok(ScopeAnswer { coding_system: scope.coding_system, coding_code: scope.coding_code, consented })
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(StudyAnswers { study_id: study.study_id, scope_consents })
+        })
+        .collect()
 }

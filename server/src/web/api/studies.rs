@@ -8,11 +8,10 @@ use jhe_core::paging::PageRequest;
 use jhe_core::patients::Patient;
 use jhe_core::studies::{self, Enrolment, ScopeRequest, Study, StudyDataSource, StudyFields, StudySummary};
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::bodies::{DataSourceLink, NewStudy, PatientIds, ScopeCodeLink, StudyChange};
-use super::{ApiQuery, ListPage, ReadErrors, WriteErrors, field, int_field, required_int, str_field};
+use super::{ApiQuery, ListPage, ReadErrors, WriteErrors};
 use crate::web::AppState;
 use crate::web::errors::{ApiError, ApiJson};
 use crate::web::guard::ApiCaller;
@@ -28,23 +27,10 @@ pub async fn get(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCal
     Ok(Json(studies::get(&state.db, &caller, id).await?).into_response())
 }
 
-fn fields(body: &Value) -> Result<StudyFields, ApiError> {
-    Ok(StudyFields {
-        name: str_field(body, "name")?.map(str::to_owned),
-        description: str_field(body, "description")?.map(str::to_owned),
-        organization: int_field(body, "organization")?,
-        icon_url: match body.get("iconUrl").or_else(|| body.get("icon_url")) {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(Value::String(url)) => Some(Some(url.clone())),
-            Some(_) => return Err(jhe_core::Error::invalid("iconUrl: must be a string or null").into()),
-        },
-    })
-}
-
 #[utoipa::path(post, path = "/api/v1/studies", tag = "studies", request_body = NewStudy, responses((status = 201, description = "Created", body = StudySummary), WriteErrors))]
-pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<Value>) -> Result<Response, ApiError> {
-    let created = studies::create(&state.db, &caller, fields(&body)?).await?;
+pub async fn create(State(state): State<AppState>, ApiCaller { caller, .. }: ApiCaller, ApiJson(body): ApiJson<NewStudy>) -> Result<Response, ApiError> {
+    let fields = StudyFields { name: Some(body.name), description: Some(body.description), organization: Some(body.organization), icon_url: Some(body.icon_url) };
+    let created = studies::create(&state.db, &caller, fields).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -53,9 +39,10 @@ pub async fn update(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<StudyChange>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(studies::update(&state.db, &caller, id, fields(&body)?).await?).into_response())
+    let fields = StudyFields { name: body.name, description: body.description, organization: body.organization, icon_url: body.icon_url };
+    Ok(Json(studies::update(&state.db, &caller, id, fields).await?).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/v1/studies/{id}", tag = "studies", params(("id" = i64, Path, description = "The study's id")), responses((status = 204, description = "Deleted"), WriteErrors))]
@@ -75,9 +62,9 @@ pub async fn add_data_source(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<DataSourceLink>,
 ) -> Result<Response, ApiError> {
-    let link = studies::add_data_source(&state.db, &caller, id, required_int(&body, "data_source_id")?).await?;
+    let link = studies::add_data_source(&state.db, &caller, id, body.data_source_id).await?;
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }
 
@@ -86,9 +73,9 @@ pub async fn remove_data_source(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<DataSourceLink>,
 ) -> Result<Response, ApiError> {
-    studies::remove_data_source(&state.db, &caller, id, required_int(&body, "data_source_id")?).await?;
+    studies::remove_data_source(&state.db, &caller, id, body.data_source_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -103,9 +90,9 @@ pub async fn add_scope_request(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<ScopeCodeLink>,
 ) -> Result<Response, ApiError> {
-    let link = studies::add_scope_request(&state.db, &caller, id, required_int(&body, "scope_code_id")?).await?;
+    let link = studies::add_scope_request(&state.db, &caller, id, body.scope_code_id).await?;
     Ok((StatusCode::CREATED, Json(link)).into_response())
 }
 
@@ -114,9 +101,9 @@ pub async fn remove_scope_request(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<ScopeCodeLink>,
 ) -> Result<Response, ApiError> {
-    studies::remove_scope_request(&state.db, &caller, id, required_int(&body, "scope_code_id")?).await?;
+    studies::remove_scope_request(&state.db, &caller, id, body.scope_code_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -129,17 +116,6 @@ pub async fn patients(
 ) -> Result<Response, ApiError> {
     let page = studies::patients(&state.db, &caller, id, &query.page_request()?).await?;
     Ok(query.envelope(&state.oidc.site_url, page))
-}
-
-fn patient_ids(body: &Value) -> Result<Vec<i64>, ApiError> {
-    field(body, "patient_ids")
-        .and_then(Value::as_array)
-        .ok_or_else(|| jhe_core::Error::invalid("patientIds: a list of patient ids is required").into())
-        .and_then(|ids| {
-            ids.iter()
-                .map(|id| id.as_i64().ok_or_else(|| jhe_core::Error::invalid("patientIds: every id must be an integer").into()))
-                .collect()
-        })
 }
 
 /// The enrolments a `POST /studies/{id}/patients` made.
@@ -155,9 +131,9 @@ pub async fn enrol(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<PatientIds>,
 ) -> Result<Response, ApiError> {
-    let enrolments = studies::enrol(&state.db, &caller, id, &patient_ids(&body)?).await?;
+    let enrolments = studies::enrol(&state.db, &caller, id, &body.patient_ids).await?;
     Ok((StatusCode::CREATED, Json(Enrolled { study_patients: enrolments })).into_response())
 }
 
@@ -166,8 +142,8 @@ pub async fn unenrol(
     State(state): State<AppState>,
     ApiCaller { caller, .. }: ApiCaller,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<PatientIds>,
 ) -> Result<Response, ApiError> {
-    studies::unenrol(&state.db, &caller, id, &patient_ids(&body)?).await?;
+    studies::unenrol(&state.db, &caller, id, &body.patient_ids).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
