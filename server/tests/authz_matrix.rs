@@ -248,6 +248,8 @@ const MATRIX: &[Row] = &[
 
     // Observations (which records each role sees is checked below).
     ("GET /api/v1/observations", "", Fresh::Nothing, anyone(200)),
+    // Peter's blood pressure: his, and his organization's; hidden (404) from the rest.
+    ("GET /api/v1/observations/60001", "", Fresh::Nothing, [401, 200, 404, 200, 200, 200, 404, 404, 200]),
 
     // Patient apps, practitioners and settings.
     ("GET /api/v1/clients", "", Fresh::Nothing, anyone(200)),

@@ -426,8 +426,11 @@ async fn read_response(stream: &mut TcpStream) -> String {
 #[tokio::test]
 async fn a_connection_stays_usable_after_a_request_is_refused_before_its_body_is_read() {
     let test = seeded().await;
-    let server = Server::start_with(&test, &[("JHE_BODY_LIMIT", "2000")]).await;
+    let server = Server::start_with(&test, &[("JHE_BODY_LIMIT", "2000"), ("JHE_AUTH_RATE_LIMIT", "1")]).await;
     let address = server.base.trim_start_matches("http://").to_owned();
+    // The one attempt at a secret this minute: the next is throttled (429).
+    let invitation = format!("/api/v1/invitation/{}", "a".repeat(32));
+    assert_eq!(call(&server, Method::POST, &invitation, None, None).await.0, 404);
     let form = b"name=Watch&kind=personal_device";
     let json = br#"{"name": "x", "description": "d", "organization": 20003}"#;
     let large = vec![b'a'; 5000];
@@ -437,6 +440,7 @@ async fn a_connection_stays_usable_after_a_request_is_refused_before_its_body_is
         ("401", format!("POST /api/v1/studies HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", json.len()), json),
         ("413", format!("POST /api/v1/studies HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\n\
             Content-Length: {}\r\n\r\n", token_for(&test, "mary@example.com"), large.len()), &large),
+        ("429", format!("POST {invitation} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", json.len()), json),
     ];
     for (label, head, body) in cases {
         let (first, second) = refused_then_reused(&server, head, body).await;
