@@ -60,7 +60,8 @@ ensure_build_tools() {
       cargo install wasm-bindgen-cli --version 0.2.130
     fi
   fi
-  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+  if [ ! -x "$ROOT/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+    || [ ! -d "$ROOT/end2end/node_modules/@axe-core/playwright" ]; then
     say "installing npm packages in end2end/"
     (cd "$ROOT/end2end" && npm ci --no-audit --no-fund --loglevel=error)
   fi
@@ -69,7 +70,8 @@ ensure_build_tools() {
 # The release server binary and the console bundle in target/site.
 build_release() {
   say "building jhe (release)"
-  (cd "$ROOT" && cargo leptos build --release)
+  # Precompressed: the bundle is served as brotli or gzip, as the browser takes.
+  (cd "$ROOT" && cargo leptos build --release --precompress)
 }
 
 # Echoes the URL of a reachable PostgreSQL server (JHE_TEST_DATABASE_URL, or

@@ -1,6 +1,7 @@
 //! Signing in and out of the console, and accepting an invitation link.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::pages::ArgsForm;
@@ -67,6 +68,14 @@ pub(crate) mod server {
         Ok(address)
     }
 
+    /// A form the browser posted itself (the console's script not yet
+    /// loaded): it asks for a page back, not data.
+    pub fn is_plain_form_post() -> bool {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.headers.get(axum::http::header::ACCEPT)?.to_str().ok().map(|accept| accept.contains("text/html")))
+            .unwrap_or(false)
+    }
+
     /// The site's public URL, as configured for the server.
     pub fn site_url() -> Result<crate::SiteUrl, ServerFnError> {
         use_context::<crate::SiteUrl>().ok_or_else(|| ServerFnError::new("site URL unavailable"))
@@ -93,11 +102,32 @@ pub async fn sso_name() -> Result<Option<String>, ServerFnError> {
 }
 
 /// Checks the password and starts a session; answers where to go next.
+/// Before the console's script has loaded the browser posts the form itself,
+/// and gets a redirect: to `next`, or back to the form with the error.
 #[server(prefix = "/console/api", endpoint = "log_in", input = crate::api::args::Form)]
 pub async fn log_in(email: String, password: String, next: String) -> Result<String, ServerFnError> {
+    let outcome = check_password(&email, &password, &next).await;
+    if server::is_plain_form_post() {
+        let target = match &outcome {
+            Ok(path) => path.clone(),
+            Err(error) => {
+                let query: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", &next)
+                    .append_pair("error", &error_text(error))
+                    .finish();
+                format!("/accounts/login?{query}")
+            }
+        };
+        leptos_axum::redirect(&target);
+    }
+    outcome
+}
+
+#[cfg(feature = "ssr")]
+async fn check_password(email: &str, password: &str, next: &str) -> Result<String, ServerFnError> {
     let address = server::spend_attempt().await?;
     let (session, db) = (server::session().await?, server::db().await?);
-    let caller = jhe_core::users::authenticate(&db, &email, &password, &address.to_string()).await.map_err(|e| {
+    let caller = jhe_core::users::authenticate(&db, email, password, &address.to_string()).await.map_err(|e| {
         use jhe_core::users::LoginError;
         let status = match e {
             LoginError::Invalid => 401,
@@ -107,7 +137,7 @@ pub async fn log_in(email: String, password: String, next: String) -> Result<Str
         server::refuse(status, &e.to_string())
     })?;
     crate::session::sign_in(&session, caller.user_id).await.map_err(ServerFnError::new)?;
-    Ok(crate::session::safe_next(&next))
+    Ok(crate::session::safe_next(next))
 }
 
 #[server(prefix = "/console/api", endpoint = "log_out", input = crate::api::args::Form)]
@@ -151,11 +181,10 @@ pub fn LoginPage() -> impl IntoView {
             go_to(&path);
         }
     });
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     let sso = Resource::new(|| (), |_| sso_name());
     let refused = move || query.read().get("error");
     view! {
+        <Title text="Log In"/>
         <section class="card narrow">
             <h1>"Log In"</h1>
             {move || refused().map(|message| view! { <p class="error" role="alert">{message}</p> })}
@@ -167,7 +196,7 @@ pub fn LoginPage() -> impl IntoView {
                 <label>"Password"
                     <input type="password" name="password" autocomplete="current-password" required/>
                 </label>
-                <button class="primary" type="submit" disabled=move || !hydrated.get() || login.pending().get()>
+                <button class="primary" type="submit" disabled=move || login.pending().get()>
                     "Log In"
                 </button>
             </ArgsForm>
@@ -208,6 +237,7 @@ pub fn InvitationPage() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     view! {
+        <Title text="Invitation"/>
         <section class="card narrow">
             <h1>"You are invited"</h1>
             <p>"A research team has invited you to share health data with their study. Continue to review what they ask for and give or refuse your consent."</p>
@@ -229,6 +259,7 @@ pub fn InvitationPage() -> impl IntoView {
 pub fn error_text(error: &ServerFnError) -> String {
     match error {
         ServerFnError::ServerError(message) => message.clone(),
+        ServerFnError::Request(_) => "The server could not be reached. Check your connection and try again.".to_owned(),
         other => other.to_string(),
     }
 }

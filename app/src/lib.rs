@@ -5,18 +5,18 @@
 #![recursion_limit = "256"]
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, StaticSegment,
-    components::{Route, Router, Routes},
+    components::{A, Route, Router, Routes},
 };
 
 pub mod api;
 pub mod auth;
+pub mod home;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod session;
-pub mod status;
 
 /// The server's public URL, provided to server functions as context.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href="/vendor/uplot/uPlot.min.css"/>
+                <HashedStylesheet id="leptos" options=options.clone()/>
+                // Before the console's script, which draws charts with it.
+                <script src="/vendor/uplot/uPlot.iife.min.js" defer></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -55,13 +59,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/jhe.css"/>
-        <Title text="jhe"/>
+        <Title formatter=|text: String| if text.is_empty() { "jhe".to_owned() } else { format!("{text} · jhe") }/>
         <Router>
             <TopBar/>
             <main>
-                <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
-                    <Route path=StaticSegment("") view=status::StatusPage/>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=home::HomePage/>
                     <Route path=(StaticSegment("accounts"), StaticSegment("login")) view=auth::LoginPage/>
                     <Route path=(StaticSegment("invitation"), ParamSegment("code")) view=auth::InvitationPage/>
                     <Route path=StaticSegment("data-sources") view=pages::data_sources::DataSourcesPage/>
@@ -79,6 +82,22 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Any address the console does not know, with the menu still there.
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found"/>
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address. "<a href="/">"Go to the home page"</a>"."</p>
+        </section>
     }
 }
 
@@ -101,15 +120,17 @@ fn TopBar() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || user.get().map(|user| match user {
                     Ok(Some(user)) => view! {
+                        // `A` marks the current section with aria-current="page".
                         <nav aria-label="Console">
-                            {user.patient_id.is_some().then(|| view! { <a href="/consent">"My Consents"</a> })}
-                            <a href="/studies">"Studies"</a>
-                            {user.patient_id.is_none().then(|| view! { <a href="/patients">"Patients"</a> })}
-                            <a href="/data-sources">"Data Sources"</a>
-                            <a href="/data-types">"Data Types"</a>
-                            <a href="/observations">"Observations"</a>
-                            {user.patient_id.is_none().then(|| view! { <a href="/organizations">"Organizations"</a> })}
-                            {user.is_superuser.then(|| view! { <a href="/practitioners">"Practitioners"</a> <a href="/clients">"Clients"</a> <a href="/settings">"Settings"</a> <a href="/audit">"Audit"</a> })}
+                            <A href="/" exact=true>"Home"</A>
+                            {user.patient_id.is_some().then(|| view! { <A href="/consent">"My Consents"</A> })}
+                            <A href="/studies">"Studies"</A>
+                            {user.patient_id.is_none().then(|| view! { <A href="/patients">"Patients"</A> })}
+                            <A href="/data-sources">"Data Sources"</A>
+                            <A href="/data-types">"Data Types"</A>
+                            <A href="/observations">{if user.patient_id.is_some() { "My data" } else { "Observations" }}</A>
+                            {user.patient_id.is_none().then(|| view! { <A href="/organizations">"Organizations"</A> })}
+                            {user.is_superuser.then(|| view! { <A href="/practitioners">"Practitioners"</A> <A href="/clients">"Clients"</A> <A href="/settings">"Settings"</A> <A href="/audit">"Audit"</A> })}
                         </nav>
                         <span class="who">{user.email.clone()}</span>
                         <button class="link" on:click=move |_| { log_out.dispatch(auth::LogOut {}); }>"Log Out"</button>

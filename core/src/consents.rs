@@ -262,3 +262,32 @@ async fn apply(mut conn: Conn<'_>, change: Change, enrolment: i64, data_type_id:
         }
     }
 }
+
+/// A patient enrolled in a study who has not answered all its requests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PendingEnrolment {
+    pub study_id: i64,
+    pub study_name: String,
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub unanswered: i64,
+}
+
+/// Enrolments waiting for answers that the caller looks after: a super
+/// user's over every study, a practitioner's in their organizations.
+pub async fn pending_enrolments(db: &Db, caller: &Caller, limit: i64) -> Result<Vec<PendingEnrolment>> {
+    let practitioner_id = if caller.is_superuser { None } else { Some(authz::require_practitioner(caller)?) };
+    let mut tx = db.begin_read().await?;
+    let found = rows::pending(tx.conn(), practitioner_id, limit).await?;
+    tx.commit().await?;
+    Ok(found
+        .into_iter()
+        .map(|row| PendingEnrolment {
+            study_id: row.study_id,
+            study_name: row.study_name,
+            patient_id: row.patient_id,
+            patient_name: format!("{} {}", row.name_given.unwrap_or_default(), row.name_family.unwrap_or_default()).trim().to_owned(),
+            unanswered: row.unanswered,
+        })
+        .collect())
+}

@@ -302,7 +302,7 @@ const MATRIX: &[Row] = &[
     // Console server functions (log_in and log_out are covered by sessions.rs).
     ("POST /console/api/current_user", "", Fresh::Nothing, everyone(200)),
     ("POST /console/api/sso_name", "", Fresh::Nothing, everyone(200)),
-    ("POST /console/api/server_status", "", Fresh::Nothing, everyone(200)),
+    ("POST /console/api/home", "", Fresh::Nothing, console(anyone(200))),
     ("POST /console/api/accept_invitation", "code=127.0.0.1_unknown", Fresh::Nothing, everyone(404)),
     ("POST /console/api/data_sources", "", Fresh::Nothing, console(anyone(200))),
     ("POST /console/api/add_data_source", "name=Console+device+{n}&kind=personal_device", Fresh::Nothing, console(super_user(200))),
@@ -320,6 +320,8 @@ const MATRIX: &[Row] = &[
     ("POST /console/api/delete_study", "id={id}", Fresh::Study, console(writers(200))),
     ("POST /console/api/add_study_data_source", "study_id={id}&data_source_id=70002", Fresh::Study, console(writers(200))),
     ("POST /console/api/add_scope_request", "study_id={id}&data_type_id=50001", Fresh::Study, console(writers(200))),
+    ("POST /console/api/remove_study_data_source", "study_id={id}&data_source_id=70001", Fresh::Study, console(writers(200))),
+    ("POST /console/api/remove_scope_request", "study_id={id}&data_type_id=50002", Fresh::Study, console(writers(200))),
     ("POST /console/api/enrolment_candidates", "study_id=30001&organization_id=20003", Fresh::Nothing, console(LAB_STUDY_READERS)),
     ("POST /console/api/enrol_patient", "study_id={id}&patient_id=40002", Fresh::Study, console(writers(200))),
     ("POST /console/api/unenrol_patient", "study_id={id}&patient_id=40001", Fresh::Study, console(writers(200))),

@@ -44,14 +44,22 @@ async fn unknown_api_routes_answer_json_not_html() {
 async fn the_console_renders_on_the_server() {
     let test = TestDatabase::create().await;
     let server = Server::start(&test).await;
+    // Signed out, the home page is the sign-in form.
     let response = reqwest::get(&server.base).await.unwrap();
     assert_eq!(response.status(), 200);
+    assert_eq!(response.url().path(), "/accounts/login");
     let html = response.text().await.unwrap();
-    assert!(html.contains("jhe console"), "{html}");
-    assert!(html.contains("Check server"));
+    assert!(html.contains("<title>Log In · jhe</title>"), "{html}");
     assert!(html.contains("/pkg/jhe.js"), "the page loads the hydration bundle");
+    assert!(html.contains("/vendor/uplot/uPlot.iife.min.js"), "and the chart library");
     let missing = reqwest::get(format!("{}/no/such/page", server.base)).await.unwrap();
     assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["cache-control"], "no-store");
+    let html = missing.text().await.unwrap();
+    assert!(html.contains("Page not found") && html.contains("<title>Page not found · jhe</title>"), "{html}");
+    let library = reqwest::get(format!("{}/vendor/uplot/uPlot.iife.min.js", server.base)).await.unwrap();
+    assert_eq!(library.status(), 200);
+    assert_eq!(library.headers()["cache-control"], "no-cache");
     drop(server);
     test.remove().await;
 }

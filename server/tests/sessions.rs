@@ -126,3 +126,48 @@ async fn cross_site_writes_with_the_session_cookie_are_refused() {
     assert_eq!(current_user(&server, &browser).await["email"], "sam@example.com");
     test.remove().await;
 }
+
+#[tokio::test]
+async fn signed_out_pages_send_to_sign_in_and_back_and_no_page_is_stored() {
+    let test = seeded().await;
+    let server = Server::start(&test).await;
+    let browser = server.browser();
+    let deep = browser.get(server.url("/observations?patient=40001&sort=oldest")).send().await.unwrap();
+    assert_eq!(deep.status(), 303);
+    assert_eq!(deep.headers()["location"], "/accounts/login?next=%2Fobservations%3Fpatient%3D40001%26sort%3Doldest");
+    assert_eq!(deep.headers()["cache-control"], "no-store");
+    for public in ["/accounts/login", "/invitation/not-a-code"] {
+        let page = browser.get(server.url(public)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "{public} opens signed out");
+        assert_eq!(page.headers()["cache-control"], "no-store", "{public}");
+    }
+
+    // Before the console's script has loaded, the browser posts the form itself.
+    let plain = |password: &'static str| {
+        browser
+            .post(server.url("/console/api/log_in"))
+            .header("Origin", &server.base)
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Referer", server.url("/accounts/login?next=%2Fobservations"))
+            .form(&[("email", "mary@example.com"), ("password", password), ("next", "/observations")])
+            .send()
+    };
+    let refused = plain("wrong").await.unwrap();
+    assert_eq!(refused.status(), 302);
+    let back = refused.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.starts_with("/accounts/login?next=%2Fobservations&error="), "{back}");
+    let accepted = plain(PASSWORD).await.unwrap();
+    assert_eq!(accepted.status(), 302);
+    assert_eq!(accepted.headers()["location"], "/observations");
+
+    let page = browser.get(server.url("/observations")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store", "a signed-in page is never stored");
+    let login = browser.get(server.url("/accounts/login?next=%2Fstudies")).send().await.unwrap();
+    assert_eq!(login.status(), 303, "signed in, the login page sends on");
+    assert_eq!(login.headers()["location"], "/studies");
+    let outside = browser.get(server.url("/accounts/login?next=https%3A%2F%2Fevil.example")).send().await.unwrap();
+    assert_eq!(outside.headers()["location"], "/", "no open redirect");
+    drop(server);
+    test.remove().await;
+}

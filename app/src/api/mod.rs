@@ -48,6 +48,8 @@ pub struct StudyView {
 pub struct ScopeAnswerView {
     pub data_type: DataTypeView,
     pub consented: Option<bool>,
+    /// When it was answered, in microseconds since the epoch.
+    pub answered_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +76,7 @@ pub struct ObservationView {
     pub patient_id: i64,
     pub patient_name: String,
     pub data_type: String,
+    pub data_type_code: String,
     /// The data source that uploaded it.
     pub source: String,
     /// The start of its effective time (ISO 8601), and in microseconds.
@@ -83,8 +86,9 @@ pub struct ObservationView {
     pub data_point: String,
     /// The main value, e.g. `8725 steps` or `72 beats/min`.
     pub summary: String,
-    /// That value as a number, for charts.
+    /// That value as a number, and its unit, for charts.
     pub value: Option<f64>,
+    pub unit: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,7 +98,7 @@ pub struct SampleResult {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use jhe_core::caller::Caller;
     use leptos::prelude::*;
 
@@ -218,14 +222,14 @@ pub async fn try_sample(data_type_id: i64, sample: String) -> Result<SampleResul
 #[server(prefix = "/console/api", endpoint = "studies", input = crate::api::args::Form)]
 pub async fn studies() -> Result<Vec<StudyView>, ServerFnError> {
     let (db, caller) = server::caller().await?;
-    if caller.practitioner_id.is_none() {
+    if caller.practitioner_id.is_none() && !caller.is_superuser {
         return Ok(Vec::new());
     }
     let request = jhe_core::paging::PageRequest { number: Some(1), size: jhe_core::paging::MAX_PAGE_SIZE };
-    let page = jhe_core::studies::list(&db, &caller, None, &request).await.map_err(|e| server::refuse_with(&e))?;
+    let visible = jhe_core::studies::visible(&db, &caller).await.map_err(|e| server::refuse_with(&e))?;
     let catalogue = jhe_core::data_sources::list(&db).await.map_err(|e| server::refuse_with(&e))?;
     let mut views = Vec::new();
-    for study in page.items {
+    for study in visible {
         let sources = jhe_core::studies::data_sources(&db, &caller, study.id).await.map_err(|e| server::refuse_with(&e))?;
         let requests = jhe_core::studies::scope_requests(&db, &caller, study.id).await.map_err(|e| server::refuse_with(&e))?;
         let enrolled = jhe_core::studies::patients(&db, &caller, study.id, &request).await.map_err(|e| server::refuse_with(&e))?;
@@ -275,6 +279,18 @@ pub async fn add_scope_request(study_id: i64, data_type_id: i64) -> Result<(), S
         .map_err(|e| server::refuse_with(&e))
 }
 
+#[server(prefix = "/console/api", endpoint = "remove_study_data_source", input = crate::api::args::Form)]
+pub async fn remove_study_data_source(study_id: i64, data_source_id: i64) -> Result<(), ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    jhe_core::studies::remove_data_source(&db, &caller, study_id, data_source_id).await.map_err(|e| server::refuse_with(&e))
+}
+
+#[server(prefix = "/console/api", endpoint = "remove_scope_request", input = crate::api::args::Form)]
+pub async fn remove_scope_request(study_id: i64, data_type_id: i64) -> Result<(), ServerFnError> {
+    let (db, caller) = server::caller().await?;
+    jhe_core::studies::remove_scope_request(&db, &caller, study_id, data_type_id).await.map_err(|e| server::refuse_with(&e))
+}
+
 /// A patient's consents; `None` means the signed-in patient's own.
 #[server(prefix = "/console/api", endpoint = "consents", input = crate::api::args::Form)]
 pub async fn consents(patient_id: Option<i64>) -> Result<ConsentView, ServerFnError> {
@@ -288,7 +304,11 @@ pub async fn consents(patient_id: Option<i64>) -> Result<ConsentView, ServerFnEr
         scopes: if pending { s.pending_scope_consents.clone() } else { s.scope_consents.clone() }
             .unwrap_or_default()
             .into_iter()
-            .map(|c| ScopeAnswerView { data_type: server::data_type(c.code), consented: c.consented })
+            .map(|c| ScopeAnswerView {
+                answered_at: c.consented_time.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.timestamp_micros()),
+                data_type: server::data_type(c.code),
+                consented: c.consented,
+            })
             .collect(),
     };
     let organizations: Vec<i64> = overview.patient.organizations.iter().map(|o| o.id).collect();
@@ -346,6 +366,38 @@ pub struct ObservationFilters {
     pub from: String,
     pub to: String,
     pub page: i64,
+    #[serde(default)]
+    pub sort: ObservationSort,
+}
+
+/// How the console orders observations: by when they were taken unless
+/// the reader asks otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ObservationSort {
+    #[default]
+    Newest,
+    Oldest,
+    Patient,
+    DataType,
+}
+
+impl ObservationSort {
+    /// Its name in the page's address (`?sort=oldest`); the default has none.
+    pub fn key(self) -> &'static str {
+        match self {
+            ObservationSort::Newest => "",
+            ObservationSort::Oldest => "oldest",
+            ObservationSort::Patient => "patient",
+            ObservationSort::DataType => "type",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Self {
+        [ObservationSort::Oldest, ObservationSort::Patient, ObservationSort::DataType]
+            .into_iter()
+            .find(|sort| sort.key() == key)
+            .unwrap_or_default()
+    }
 }
 
 /// A person's name as the console shows it: given then family, either may be empty.
@@ -390,35 +442,53 @@ pub async fn observations(filters: ObservationFilters) -> Result<Page<Observatio
         effective_from: day(&filters.from, "From")?,
         // The "to" day is included: before the next midnight.
         effective_before: day(&filters.to, "To")?.map(|start| start + DAY),
+        order: {
+            use jhe_core::store::observations::ListOrder;
+            match filters.sort {
+                ObservationSort::Newest => ListOrder::EffectiveNewest,
+                ObservationSort::Oldest => ListOrder::EffectiveOldest,
+                ObservationSort::Patient => ListOrder::Patient,
+                ObservationSort::DataType => ListOrder::DataType,
+            }
+        },
         ..Default::default()
     };
     let request = jhe_core::paging::PageRequest { number: Some(filters.page.max(1)), size: OBSERVATION_PAGE_SIZE };
     let page = jhe_core::observations::list(&db, &caller, filter, &request).await.map_err(|e| server::refuse_with(&e))?;
-    Ok(Page::of(page, |o| {
-        let body = &o.omh_data["body"];
-        ObservationView {
-            id: o.id,
-            patient_id: o.subject_patient_id,
-            patient_name: full_name(o.patient_name_given.as_deref().unwrap_or_default(), o.patient_name_family.as_deref().unwrap_or_default()),
-            data_type: o.coding_text,
-            source: o.data_source_name.unwrap_or_default(),
-            when: o.effective_start.map(jhe_core::time::to_iso).unwrap_or_default(),
-            at: o.effective_start,
-            summary: summarize(body),
-            value: main_value(body),
-            data_point: serde_json::to_string_pretty(&o.omh_data).unwrap_or_default(),
-        }
-    }))
+    Ok(Page::of(page, observation_view))
 }
 
-/// The number a chart plots: the first `{value}` or number of the body.
+/// An observation as the console's tables show it.
 #[cfg(feature = "ssr")]
-fn main_value(body: &serde_json::Value) -> Option<f64> {
+pub(crate) fn observation_view(o: jhe_core::observations::ListedObservation) -> ObservationView {
+    let body = &o.omh_data["body"];
+    ObservationView {
+        id: o.id,
+        patient_id: o.subject_patient_id,
+        patient_name: full_name(o.patient_name_given.as_deref().unwrap_or_default(), o.patient_name_family.as_deref().unwrap_or_default()),
+        data_type: o.coding_text,
+        data_type_code: o.coding_code,
+        source: o.data_source_name.unwrap_or_default(),
+        when: o.effective_start.map(jhe_core::time::to_iso).unwrap_or_default(),
+        at: o.effective_start,
+        summary: summarize(body),
+        value: main_value(body).map(|(value, _)| value),
+        unit: main_value(body).map(|(_, unit)| unit).unwrap_or_default(),
+        data_point: serde_json::to_string_pretty(&o.omh_data).unwrap_or_default(),
+    }
+}
+
+/// The number a chart plots and its unit: the first `{value, unit}` of the
+/// body, or its first number (named after its field: `step count`).
+#[cfg(feature = "ssr")]
+fn main_value(body: &serde_json::Value) -> Option<(f64, String)> {
     let fields = body.as_object()?;
-    fields
-        .iter()
-        .filter(|(key, _)| key.as_str() != "effective_time_frame")
-        .find_map(|(_, value)| value.get("value").and_then(serde_json::Value::as_f64).or_else(|| value.as_f64()))
+    fields.iter().filter(|(key, _)| key.as_str() != "effective_time_frame").find_map(|(key, value)| {
+        match value.get("value").and_then(serde_json::Value::as_f64) {
+            Some(number) => Some((number, value.get("unit").and_then(|u| u.as_str()).unwrap_or_default().to_owned())),
+            None => value.as_f64().map(|number| (number, key.replace('_', " "))),
+        }
+    })
 }
 
 /// The key value of a body: its first `{value, unit}` or number.

@@ -3,6 +3,7 @@
 //! the URL, newest first, paged on the server.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -36,6 +37,7 @@ pub fn AuditPage() -> impl IntoView {
     let list = Resource::new(move || current.get(), audit_events);
     let actions = Resource::new(|| (), |_| audit_actions());
     view! {
+        <Title text="Audit"/>
         <section class="card">
             <h1>"Audit"</h1>
             <Suspense fallback=|| view! { <Loading/> }>

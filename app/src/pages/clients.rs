@@ -2,9 +2,10 @@
 //! sources each app reads from.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use super::organizations::hydrated;
-use super::{ErrorBanner, Loading};
+use super::{ErrorBanner, Loading, Modal};
 use crate::api::clients::{AddClient, AddClientDataSource, ClientView, RemoveClientDataSource, clients};
 use crate::api::data_sources;
 use crate::auth::current_user;
@@ -27,6 +28,7 @@ pub fn ClientsPage() -> impl IntoView {
         }
     });
     view! {
+        <Title text="Clients"/>
         <section class="card">
             <div class="heading-row">
                 <h1>"Clients"</h1>
@@ -81,10 +83,10 @@ pub fn ClientsPage() -> impl IntoView {
         {move || viewing.get().map(|id| {
             let client = move || list.get().and_then(Result::ok).and_then(|list| list.into_iter().find(|c| c.id == id));
             view! {
-                <div class="modal" role="dialog" aria-label="Client Data Sources">
+                <Modal label="Client Data Sources" on_close=Callback::new(move |_| viewing.set(None))>
                     {move || client().map(|client| view! { <ClientSources client catalogue is_superuser=is_superuser() link unlink/> })}
                     <div class="actions"><button on:click=move |_| viewing.set(None)>"Close"</button></div>
-                </div>
+                </Modal>
             }
         })}
     }
@@ -183,7 +185,7 @@ fn AddDialog(add: ServerAction<AddClient>, adding: RwSignal<bool>) -> impl IntoV
         }
     };
     view! {
-        <div class="modal" role="dialog" aria-label="Add Client">
+        <Modal label="Add Client" on_close=Callback::new(move |_| adding.set(false))>
             <h2>"Add Client"</h2>
             <form novalidate on:submit=submit>
                 <label>"Name" <input node_ref=first type="text" required aria-required="true" bind:value=name/></label>
@@ -198,6 +200,6 @@ fn AddDialog(add: ServerAction<AddClient>, adding: RwSignal<bool>) -> impl IntoV
                 </div>
             </form>
             {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-        </div>
+        </Modal>
     }
 }

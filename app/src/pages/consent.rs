@@ -3,14 +3,18 @@
 //! themselves; managers and members on a patient's behalf; viewers only see.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
-use super::{ErrorBanner, Loading};
+use super::{ErrorBanner, Flash, Loading, LocalTime, data_type_label};
 use crate::api::{SaveConsents, StudyConsentView, consents};
 
 /// The signed-in patient's own consents.
 #[component]
 pub fn MyConsentPage() -> impl IntoView {
-    view! { <ConsentPanel patient_id=None/> }
+    view! {
+        <Title text="My Consents"/>
+        <ConsentPanel patient_id=None/>
+    }
 }
 
 /// A patient's consents: theirs (`None`) or another's, for practitioners.
@@ -18,8 +22,17 @@ pub fn MyConsentPage() -> impl IntoView {
 pub fn ConsentPanel(patient_id: Option<i64>) -> impl IntoView {
     let save = ServerAction::<SaveConsents>::new();
     let overview = Resource::new(move || save.version().get(), move |_| consents(patient_id));
+    // What the save on its way says once it is stored.
+    let outcome = RwSignal::new(None::<String>);
+    let flash = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            flash.set(outcome.get_untracked());
+        }
+    });
     view! {
         <section class="card">
+            <Flash message=flash/>
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || overview.get().map(|result| match result {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
@@ -29,9 +42,10 @@ pub fn ConsentPanel(patient_id: Option<i64>) -> impl IntoView {
                             <h1>{format!("Consents of {}", view.patient_name)}</h1>
                             <h2>"Studies Pending Consent"</h2>
                             {view.pending.is_empty().then(|| view! { <p class="notice">"Nothing is waiting for an answer."</p> })}
-                            {view.pending.into_iter().map(|study| view! { <StudyAnswers patient study pending=true can_answer save/> }).collect_view()}
+                            {view.pending.into_iter().map(|study| view! { <StudyAnswers patient study pending=true can_answer save outcome/> }).collect_view()}
                             <h2>"Studies Answered"</h2>
-                            {view.answered.into_iter().map(|study| view! { <StudyAnswers patient study pending=false can_answer save/> }).collect_view()}
+                            {view.answered.is_empty().then(|| view! { <p class="notice">"No study answered yet."</p> })}
+                            {view.answered.into_iter().map(|study| view! { <StudyAnswers patient study pending=false can_answer save outcome/> }).collect_view()}
                         }.into_any()
                     }
                 })}
@@ -42,7 +56,14 @@ pub fn ConsentPanel(patient_id: Option<i64>) -> impl IntoView {
 }
 
 #[component]
-fn StudyAnswers(patient: i64, study: StudyConsentView, pending: bool, can_answer: bool, save: ServerAction<SaveConsents>) -> impl IntoView {
+fn StudyAnswers(
+    patient: i64,
+    study: StudyConsentView,
+    pending: bool,
+    can_answer: bool,
+    save: ServerAction<SaveConsents>,
+    outcome: RwSignal<Option<String>>,
+) -> impl IntoView {
     let study_id = study.id;
     let listed: Vec<i64> = study.scopes.iter().map(|s| s.data_type.id).collect();
     let ticked = RwSignal::new(study.scopes.iter().filter(|s| s.consented == Some(true)).map(|s| s.data_type.id).collect::<Vec<i64>>());
@@ -63,16 +84,29 @@ fn StudyAnswers(patient: i64, study: StudyConsentView, pending: bool, can_answer
                                     if on { list.push(id); }
                                 });
                             }/>
-                        {scope.data_type.text.clone()}
+                        {data_type_label(&scope.data_type)}
+                        {scope.answered_at.map(|at| {
+                            let said = if scope.consented == Some(true) { "shared since " } else { "declined on " };
+                            view! { <span class="muted">" — "{said}<LocalTime micros=Some(at)/></span> }
+                        })}
                     </label>
                 }
             }).collect_view()}
             {can_answer.then(|| {
                 let listed = listed.clone();
+                let names: Vec<(i64, String)> = study.scopes.iter().map(|s| (s.data_type.id, s.data_type.text.clone())).collect();
+                let study_name = study.name.clone();
                 view! {
+                    <p class="muted">"Ticked data types are shared with this study; unticked ones are declined. You can change this at any time."</p>
                     <button class="primary" disabled=move || save.pending().get()
                         on:click=move |_| {
-                            save.dispatch(SaveConsents { patient_id: patient, study_id, listed: listed.clone(), granted: ticked.get(), pending });
+                            let granted = ticked.get();
+                            let (shared, declined): (Vec<_>, Vec<_>) = names.iter().partition(|(id, _)| granted.contains(id));
+                            let list = |part: Vec<&(i64, String)>| if part.is_empty() { "nothing".to_owned() } else {
+                                part.into_iter().map(|(_, name)| name.clone()).collect::<Vec<_>>().join(", ")
+                            };
+                            outcome.set(Some(format!("Saved for {study_name}: shared {}; declined {}.", list(shared), list(declined))));
+                            save.dispatch(SaveConsents { patient_id: patient, study_id, listed: listed.clone(), granted, pending });
                         }>"Save"</button>
                 }
             })}

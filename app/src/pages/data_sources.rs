@@ -3,10 +3,11 @@
 //! the URL (`?add`, `?view=ID`), so a reload or a shared link reopens it.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{ArgsForm, ConfirmDialog, ErrorBanner, Loading};
+use super::{ArgsForm, ConfirmDialog, ErrorBanner, Flash, Loading, Modal, PlusIcon, data_type_label};
 use crate::api::{
     AddDataSource, AddSupportedScope, DataSourceView, DeleteDataSource, EditDataSource, RemoveSupportedScope, data_sources,
     data_types,
@@ -41,80 +42,136 @@ pub fn DataSourcesPage() -> impl IntoView {
     let viewing = move || query.read().get("view").and_then(|id| id.parse::<i64>().ok());
     let navigate = use_navigate();
     let open = Callback::new(move |url: String| navigate(&url, NavigateOptions::default()));
+    let close = Callback::new(move |_: ()| open.run("/data-sources".into()));
+    let flash = RwSignal::new(None::<String>);
+    // The name typed in the Add dialog, to warn of a duplicate before it is made.
+    let new_name = RwSignal::new(String::new());
+    let same_name = move |name: &str, except: Option<i64>| {
+        let name = name.trim().to_lowercase();
+        sources
+            .get_untracked()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| Some(s.id) != except && !name.is_empty() && s.name.trim().to_lowercase() == name)
+            .map(|s| s.id)
+            .collect::<Vec<_>>()
+    };
     Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get() {
+        if let Some(Ok(id)) = add.value().get() {
+            let name = new_name.get_untracked();
+            let twins = same_name(&name, Some(id));
+            let mut message = format!("Data source \"{}\" created with id {id}.", name.trim());
+            if !twins.is_empty() {
+                let ids: Vec<String> = twins.iter().map(ToString::to_string).collect();
+                message.push_str(&format!(" Another data source has the same name (id {}); tell them apart by id.", ids.join(", ")));
+            }
+            flash.set(Some(message));
             open.run("/data-sources".into());
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
+            flash.set(Some("Data source deleted.".into()));
             open.run("/data-sources".into());
         }
     });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = edit.value().get() {
+            flash.set(Some("Data source saved.".into()));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = add_scope.value().get() {
+            flash.set(Some("Supported scope added.".into()));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove_scope.value().get() {
+            flash.set(Some("Supported scope removed.".into()));
+        }
+    });
     view! {
+        <Title text="Data Sources"/>
         <section class="card">
             <div class="heading-row">
                 <h1>"Data Sources"</h1>
                 <Suspense fallback=|| ()>
                     {move || is_superuser().then(|| view! {
-                        <button class="primary" on:click=move |_| open.run("/data-sources?add".into())>"Add Data Source"</button>
+                        <button class="primary" on:click=move |_| open.run("/data-sources?add".into())><PlusIcon/>" Add Data Source"</button>
                     })}
                 </Suspense>
             </div>
-            {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
+            <Flash message=flash/>
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || sources.get().map(|result| match result {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="notice">"No data sources yet. A super user adds the devices and apps that upload data."</p>
+                    }.into_any(),
                     Ok(list) => view! {
-                        <table>
-                            <thead><tr><th>"Name"</th><th>"Type"</th><th>"Supported Scopes"</th><th></th></tr></thead>
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Data sources list">
+                        <table class="cards">
+                            <thead><tr><th>"ID"</th><th>"Name"</th><th>"Type"</th><th>"Supported Scopes"</th><th></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|source| {
                                     let id = source.id;
                                     let scopes: Vec<String> = source.supported_scopes.iter().map(|t| t.text.clone()).collect();
                                     view! {
                                         <tr>
-                                            <td>{source.name.clone()}</td>
-                                            <td>{kind_label(&source.kind)}</td>
-                                            <td>{scopes.join(", ")}</td>
-                                            <td><button class="icon" aria-label=format!("View {}", source.name) title="View"
+                                            <td data-label="ID">{id}</td>
+                                            <td data-label="Name">{source.name.clone()}</td>
+                                            <td data-label="Type">{kind_label(&source.kind)}</td>
+                                            <td data-label="Supported Scopes">{if scopes.is_empty() { "None yet".to_owned() } else { scopes.join(", ") }}</td>
+                                            <td class="row-actions"><button class="icon" aria-label=format!("View {}", source.name) title="View"
                                                 on:click=move |_| open.run(format!("/data-sources?view={id}"))>"View"</button></td>
                                         </tr>
                                     }
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        </div>
                     }.into_any(),
                 })}
             </Suspense>
         </section>
         <Show when=adding>
-            <div class="modal" role="dialog" aria-label="Add Data Source">
+            <Modal label="Add Data Source" on_close=close>
                 <h2>"Add Data Source"</h2>
                 <ArgsForm action=add>
-                    <label>"Name" <input type="text" name="name" required/></label>
+                    <label>"Name" <input type="text" name="name" required on:input=move |ev| new_name.set(event_target_value(&ev))/></label>
+                    {move || {
+                        let twins = { new_name.track(); same_name(&new_name.get(), None) };
+                        (!twins.is_empty()).then(|| view! {
+                            <p class="warning" role="status">{format!("A data source with this name exists already (id {}).",
+                                twins.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))}</p>
+                        })
+                    }}
                     <KindSelect selected="personal_device".to_owned()/>
                     <div class="actions">
-                        <button type="button" on:click=move |_| open.run("/data-sources".into())>"Cancel"</button>
+                        <button type="button" on:click=move |_| close.run(())>"Cancel"</button>
                         <button class="primary" type="submit" disabled=move || add.pending().get()>"Create"</button>
                     </div>
                 </ArgsForm>
                 {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-            </div>
+            </Modal>
         </Show>
         <Suspense fallback=|| ()>
             {move || viewing().map(|id| {
-                let source = sources.get().and_then(Result::ok).and_then(|list| list.into_iter().find(|s| s.id == id));
+                let found = sources.get().map(|result| result.map(|list| list.into_iter().find(|s| s.id == id)));
                 view! {
-                    <div class="modal" role="dialog" aria-label="View Data Source">
-                        {match source {
-                            None => view! { <p class="error" role="alert">{format!("There is no data source {id}.")}</p> }.into_any(),
-                            Some(source) => view! {
+                    <Modal label="View Data Source" on_close=close>
+                        {move || delete.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
+                        {match found.clone() {
+                            None => view! { <Loading/> }.into_any(),
+                            Some(Err(error)) => view! { <ErrorBanner error/> }.into_any(),
+                            Some(Ok(None)) => view! { <p class="error" role="alert">{format!("There is no data source {id}.")}</p> }.into_any(),
+                            Some(Ok(Some(source))) => view! {
                                 <SourceDetails source types is_superuser=Signal::derive(is_superuser) add_scope remove_scope edit delete/>
                             }.into_any(),
                         }}
-                        <div class="actions"><button on:click=move |_| open.run("/data-sources".into())>"Close"</button></div>
-                    </div>
+                        <div class="actions"><button on:click=move |_| close.run(())>"Close"</button></div>
+                    </Modal>
                 }
             })}
         </Suspense>
@@ -160,7 +217,7 @@ fn SourceDetails(
     let (edit_name, edit_kind) = (source.name.clone(), source.kind.clone());
     view! {
         <h2>{source.name.clone()}</h2>
-        <p>"Type: " {kind_label(&source.kind)}</p>
+        <p class="muted">{format!("ID {id} · {}", kind_label(&source.kind))}</p>
         <h3>"Supported Scopes"</h3>
         <ul class="scopes">
             {source.supported_scopes.clone().into_iter().map(|t| {
@@ -168,7 +225,7 @@ fn SourceDetails(
                 let label = format!("Remove {}", t.text);
                 view! {
                     <li>
-                        {t.text}
+                        <span>{data_type_label(&t)}</span>
                         {move || is_superuser.get().then(|| view! {
                             <button class="icon" aria-label=label.clone() disabled=move || remove_scope.pending().get()
                                 on:click=move |_| { remove_scope.dispatch(RemoveSupportedScope { data_source_id: id, data_type_id }); }>"Remove"</button>
@@ -186,7 +243,7 @@ fn SourceDetails(
                         <select on:change=move |ev| choice.set(event_target_value(&ev))>
                             <option value="">"Choose…"</option>
                             {options.into_iter().filter(|t| !supported.contains(&t.id)).map(|t| view! {
-                                <option value=t.id.to_string()>{t.text.clone()}</option>
+                                <option value=t.id.to_string()>{data_type_label(&t)}</option>
                             }).collect_view()}
                         </select>
                     </label>
@@ -196,7 +253,7 @@ fn SourceDetails(
                             if let Ok(data_type_id) = choice.get().parse() {
                                 add_scope.dispatch(AddSupportedScope { data_source_id: id, data_type_id });
                             }
-                        }>"＋ Add"</button>
+                        }><PlusIcon/>" Add"</button>
                 </div>
             }
         })}

@@ -1,6 +1,7 @@
 //! Data Types: the coded schemas; super users add them, anyone tries a sample.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use super::{ArgsForm, ErrorBanner, Loading};
 use crate::api::{AddDataType, CheckSchema, TrySample, data_sources, data_types};
@@ -17,6 +18,7 @@ pub fn DataTypesPage() -> impl IntoView {
     let sources = Resource::new(|| (), |_| data_sources());
     let is_superuser = move || user.get().and_then(Result::ok).flatten().is_some_and(|u| u.is_superuser);
     view! {
+        <Title text="Data Types"/>
         <section class="card">
             <h1>"Data Types"</h1>
             <Suspense fallback=|| view! { <Loading/> }>

@@ -9,6 +9,7 @@ pub mod remembered;
 pub mod studies;
 
 pub mod audit;
+pub mod chart;
 pub mod clients;
 pub mod organizations;
 pub mod practitioners;
@@ -108,8 +109,129 @@ pub fn ConfirmDialog(
     }
 }
 
+/// A modal dialog: the browser's own `<dialog>` opened with `showModal()`,
+/// so focus moves in and stays in, the page behind is inert, and Escape
+/// closes it (calling `on_close`, which clears the `?view`/`?add` that
+/// opened it). When it goes away, focus returns to what opened it.
+#[component]
+pub fn Modal(
+    /// The dialog's accessible name.
+    #[prop(into)]
+    label: String,
+    on_close: Callback<()>,
+    /// Extra classes: `wide` for a study, `drawer` for a side panel.
+    #[prop(optional)]
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        // What had the focus before the dialog opened: it gets it back.
+        let opener = send_wrapper::SendWrapper::new(
+            document().active_element().and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok()),
+        );
+        Effect::new(move |_| {
+            if let Some(dialog) = dialog.get() {
+                if !dialog.open() {
+                    let _ = dialog.show_modal();
+                }
+            }
+        });
+        on_cleanup(move || {
+            if let Some(opener) = opener.take() {
+                let _ = opener.focus();
+            }
+        });
+    }
+    view! {
+        <dialog node_ref=dialog class=format!("modal {class}") aria-label=label on:close=move |_| on_close.run(())>
+            {children()}
+        </dialog>
+    }
+}
+
+/// The message after a save ("Study created (id 30003)."), announced to
+/// screen readers.
+#[component]
+pub fn Flash(message: RwSignal<Option<String>>) -> impl IntoView {
+    move || message.get().map(|text| view! { <p class="flash" role="status">{text}</p> })
+}
+
+/// The "+" on Add buttons, drawn (a font may lack the glyph).
+#[component]
+pub fn PlusIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+            <path d="M8 2v12M2 8h12" stroke="currentColor" stroke-width="2" stroke-linecap="round" fill="none"/>
+        </svg>
+    }
+}
+
+/// A data type as the console names it everywhere: its text and, since two
+/// types may differ only in capitalisation, its code.
+pub fn data_type_label(data_type: &crate::api::DataTypeView) -> String {
+    format!("{} ({})", data_type.text, data_type.coding_code)
+}
+
+/// A moment (microseconds since the epoch) as the reader's clock shows it:
+/// the server writes it in UTC, the browser rewrites it in the reader's
+/// time zone and language ("Mar 4, 2025, 8:15 AM").
+#[component]
+pub fn LocalTime(micros: Option<i64>) -> impl IntoView {
+    let Some(micros) = micros else { return view! { <span class="muted">"—"</span> }.into_any() };
+    let utc = utc_text(micros);
+    let text = RwSignal::new(utc.1.clone());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(micros as f64 / 1000.0));
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+        let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+        text.set(String::from(date.to_locale_string("default", &options)));
+    });
+    view! { <time datetime=utc.0>{move || text.get()}</time> }.into_any()
+}
+
+/// `(ISO 8601, "2025-03-04 08:15 UTC")` of a moment in microseconds.
+fn utc_text(micros: i64) -> (String, String) {
+    let moment = chrono::DateTime::from_timestamp_micros(micros).unwrap_or_default();
+    (moment.format("%Y-%m-%dT%H:%M:%SZ").to_string(), moment.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+/// A column heading that sorts the table: `aria-sort` says how it is sorted.
+#[component]
+pub fn SortHeader(
+    label: &'static str,
+    /// "ascending", "descending" or None when the table is sorted otherwise.
+    sorted: Signal<Option<&'static str>>,
+    on_sort: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <th aria-sort=move || sorted.get().unwrap_or("none")>
+            <button class="sort" on:click=move |_| on_sort.run(())>
+                {label}
+                <span aria-hidden="true">{move || match sorted.get() { Some("ascending") => " ▲", Some(_) => " ▼", None => "" }}</span>
+            </button>
+        </th>
+    }
+}
+
 /// Shown while a server call is on its way.
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading" aria-busy="true">"Loading…"</p> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_text;
+
+    #[test]
+    fn moments_read_as_utc_dates() {
+        assert_eq!(utc_text(0).1, "1970-01-01 00:00 UTC");
+        assert_eq!(utc_text(1_709_553_300_000_000).0, "2024-03-04T11:55:00Z");
+        assert_eq!(utc_text(951_782_400_000_000).1, "2000-02-29 00:00 UTC");
+    }
 }

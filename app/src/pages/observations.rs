@@ -1,15 +1,18 @@
-//! Observations the signed-in user may see, newest first: filters kept in the
-//! URL, server-side paging, the decoded OMH data point on demand, and a chart
-//! of the page's numeric values over time.
+//! Observations the signed-in user may see, newest reading first: filters
+//! and sorting kept in the URL, server-side paging, a drawer with the OMH
+//! summary and the raw data point, and a chart of one patient's readings.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use super::chart::{Series, TimeChart};
 use super::remembered::remember_pickers;
-use super::{ErrorBanner, Loading, Pager, list_url};
+use super::{ErrorBanner, Loading, LocalTime, Modal, Pager, SortHeader, data_type_label, list_url};
 use crate::api::patients::{patient_choices, patient_scopes};
-use crate::api::{OBSERVATION_PAGE_SIZE, ObservationFilters, ObservationView, data_types, observations};
+use crate::api::{OBSERVATION_PAGE_SIZE, ObservationFilters, ObservationSort, ObservationView, data_types, observations};
+use crate::auth::current_user;
 
 fn to_url(filters: &ObservationFilters) -> String {
     let id = |value: Option<i64>| value.map(|id| id.to_string()).unwrap_or_default();
@@ -20,6 +23,7 @@ fn to_url(filters: &ObservationFilters) -> String {
         ("type", id(filters.data_type_id)),
         ("from", filters.from.clone()),
         ("to", filters.to.clone()),
+        ("sort", filters.sort.key().to_owned()),
     ];
     list_url("/observations", &query, filters.page)
 }
@@ -38,11 +42,15 @@ pub fn ObservationsPage() -> impl IntoView {
             from: query.get("from").unwrap_or_default(),
             to: query.get("to").unwrap_or_default(),
             page: number("page").unwrap_or(1).max(1),
+            sort: ObservationSort::from_key(&query.get("sort").unwrap_or_default()),
         }
     });
+    let user = Resource::new(|| (), |_| current_user());
+    // A patient sees only their own readings: no patient pickers or column.
+    let is_patient = Signal::derive(move || user.get().and_then(Result::ok).flatten().is_some_and(|u| u.patient_id.is_some()));
     let navigate = use_navigate();
     let go = Callback::new(move |next: ObservationFilters| {
-        navigate(&to_url(&next), NavigateOptions { replace: true, ..Default::default() })
+        navigate(&to_url(&next), NavigateOptions::default())
     });
     let change = move |edit: &dyn Fn(&mut ObservationFilters)| {
         let mut next = current.get_untracked();
@@ -60,13 +68,16 @@ pub fn ObservationsPage() -> impl IntoView {
     let scopes = Resource::new(|| (), |_| patient_scopes());
     let types = Resource::new(|| (), |_| data_types());
     let people = Resource::new(move || (current.get().organization_id, current.get().study_id), |(o, s)| patient_choices(o, s));
-    let open = RwSignal::new(None::<i64>);
+    let open = RwSignal::new(None::<ObservationView>);
     let id_of = |value: String| value.parse::<i64>().ok();
+    let sort_by = Callback::new(move |sort: ObservationSort| change(&|f| f.sort = sort));
     view! {
+        <Title text="Observations"/>
         <section class="card">
-            <h1>"Observations"</h1>
+            <h1>{move || if is_patient.get() { "My data" } else { "Observations" }}</h1>
             <Suspense fallback=|| view! { <Loading/> }>
                 <form class="filters" aria-label="Filters" on:submit=|ev| ev.prevent_default()>
+                    <Show when=move || !is_patient.get()>
                     <label>"Organization"
                         <select on:change=move |ev| { let v = id_of(event_target_value(&ev)); change(&|f| { f.organization_id = v; f.study_id = None; f.patient_id = None; }); }>
                             <option value="">"All"</option>
@@ -92,11 +103,12 @@ pub fn ObservationsPage() -> impl IntoView {
                             }).collect_view()}
                         </select>
                     </label>
+                    </Show>
                     <label>"Data type"
                         <select on:change=move |ev| { let v = id_of(event_target_value(&ev)); change(&|f| f.data_type_id = v); }>
                             <option value="">"All"</option>
                             {move || types.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|t| {
-                                view! { <option value=t.id.to_string() selected=current.get().data_type_id == Some(t.id)>{t.text}</option> }
+                                view! { <option value=t.id.to_string() selected=current.get().data_type_id == Some(t.id)>{data_type_label(&t)}</option> }
                             }).collect_view()}
                         </select>
                     </label>
@@ -113,82 +125,131 @@ pub fn ObservationsPage() -> impl IntoView {
             <Transition fallback=|| view! { <Loading/> }>
                 {move || list.get().map(|result| match result {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! { <p class="notice">"No observations to show."</p> }.into_any(),
+                    Ok(page) if page.items.is_empty() => {
+                        let filters = current.get();
+                        let filtered = filters.patient_id.is_some() || filters.data_type_id.is_some() || !filters.from.is_empty()
+                            || !filters.to.is_empty() || filters.study_id.is_some() || filters.organization_id.is_some();
+                        let why = if filtered {
+                            "No observations match these filters. Clear a filter or widen the dates."
+                        } else if is_patient.get() {
+                            "No data shared yet. Readings appear here once your app uploads them."
+                        } else {
+                            "No observations yet. They appear once a consenting patient's device uploads data for a study's scope requests."
+                        };
+                        view! { <p class="notice">{why}</p> }.into_any()
+                    }
                     Ok(page) => {
                         let (number, has_next, count) = (page.number, page.has_next, page.count);
                         let to_page = Callback::new(move |page| go.run(ObservationFilters { page, ..current.get_untracked() }));
-                        let filters = current.get();
-                        // One patient's one data type: chart it.
-                        let chart = (filters.patient_id.is_some() && filters.data_type_id.is_some()).then(|| view! { <Chart rows=page.items.clone()/> });
+                        // One person's readings: chart them, a line per data type.
+                        let chart = (current.get().patient_id.is_some() || is_patient.get()).then(|| chart_of(&page.items));
                         view! {
                             {chart}
-                            <ObservationTable rows=page.items open/>
-                            <Pager number count has_next page_size=OBSERVATION_PAGE_SIZE noun="observations" go=to_page/>
+                            <ObservationTable rows=page.items open sort=Signal::derive(move || current.get().sort) sort_by
+                                show_patient=Signal::derive(move || !is_patient.get())/>
+                            <Pager number count has_next page_size=OBSERVATION_PAGE_SIZE noun=if count == 1 { "observation" } else { "observations" } go=to_page/>
                         }.into_any()
                     }
                 })}
             </Transition>
         </section>
+        {move || open.get().map(|row| view! {
+            <Modal label=format!("Observation {}", row.id) on_close=Callback::new(move |_| open.set(None)) class="drawer">
+                <ObservationDetail row/>
+                <div class="actions"><button on:click=move |_| open.set(None)>"Close"</button></div>
+            </Modal>
+        })}
     }
 }
 
+/// The page's readings as chart series, one per data type, oldest first.
+fn chart_of(rows: &[ObservationView]) -> AnyView {
+    let mut series: Vec<Series> = Vec::new();
+    for row in rows {
+        let (Some(at), Some(value)) = (row.at, row.value) else { continue };
+        let point = (at as f64 / 1_000_000.0, value);
+        match series.iter_mut().find(|s| s.label == row.data_type && s.unit == row.unit) {
+            Some(found) => found.points.push(point),
+            None => series.push(Series { label: row.data_type.clone(), unit: row.unit.clone(), points: vec![point] }),
+        }
+    }
+    let readings: usize = series.iter().map(|s| s.points.len()).sum();
+    if readings == 0 {
+        return view! { <p class="notice">"Nothing on this page to chart: its readings have no numeric value."</p> }.into_any();
+    }
+    for s in &mut series {
+        s.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    let names: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
+    let description = format!("Chart of {readings} {} on this page over time: {}", if readings == 1 { "reading" } else { "readings" }, names.join(", "));
+    view! { <TimeChart series description/> }.into_any()
+}
+
 #[component]
-fn ObservationTable(rows: Vec<ObservationView>, open: RwSignal<Option<i64>>) -> impl IntoView {
+fn ObservationTable(
+    rows: Vec<ObservationView>,
+    open: RwSignal<Option<ObservationView>>,
+    sort: Signal<ObservationSort>,
+    sort_by: Callback<ObservationSort>,
+    show_patient: Signal<bool>,
+) -> impl IntoView {
+    let time_sorted = Signal::derive(move || match sort.get() {
+        ObservationSort::Newest => Some("descending"),
+        ObservationSort::Oldest => Some("ascending"),
+        _ => None,
+    });
+    let patient_sorted = Signal::derive(move || (sort.get() == ObservationSort::Patient).then_some("ascending"));
+    let type_sorted = Signal::derive(move || (sort.get() == ObservationSort::DataType).then_some("ascending"));
+    let time_next = Callback::new(move |_| {
+        sort_by.run(if sort.get_untracked() == ObservationSort::Newest { ObservationSort::Oldest } else { ObservationSort::Newest })
+    });
     view! {
-        <table>
-            <thead><tr><th>"Time"</th><th>"Patient"</th><th>"Data type"</th><th>"Source"</th><th>"Value"</th><th></th></tr></thead>
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Observations list">
+        <table class="cards">
+            <thead><tr>
+                <SortHeader label="Time" sorted=time_sorted on_sort=time_next/>
+                {move || show_patient.get().then(|| view! {
+                    <SortHeader label="Patient" sorted=patient_sorted on_sort=Callback::new(move |_| sort_by.run(ObservationSort::Patient))/>
+                })}
+                <SortHeader label="Data type" sorted=type_sorted on_sort=Callback::new(move |_| sort_by.run(ObservationSort::DataType))/>
+                <th>"Source"</th><th>"Value"</th><th></th>
+            </tr></thead>
             <tbody>
                 {rows.into_iter().map(|row| {
-                    let id = row.id;
-                    let point = row.data_point.clone();
+                    let shown = row.clone();
+                    let (patient, label) = (format!("{} ({})", row.patient_name, row.patient_id), format!("View observation {}", row.id));
                     view! {
                         <tr>
-                            <td>{row.when.clone()}</td>
-                            <td>{format!("{} ({})", row.patient_name, row.patient_id)}</td>
-                            <td>{row.data_type.clone()}</td>
-                            <td>{row.source.clone()}</td>
-                            <td>{row.summary.clone()}</td>
-                            <td><button class="icon" aria-label="View" title="View"
-                                on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>"View"</button></td>
+                            <td data-label="Time" class="nowrap"><LocalTime micros=row.at/></td>
+                            {move || show_patient.get().then(|| view! { <td data-label="Patient">{patient.clone()}</td> })}
+                            <td data-label="Data type">{row.data_type.clone()}</td>
+                            <td data-label="Source">{row.source.clone()}</td>
+                            <td data-label="Value">{row.summary.clone()}</td>
+                            <td class="row-actions"><button class="icon" aria-label=label
+                                on:click=move |_| open.set(Some(shown.clone()))>"View"</button></td>
                         </tr>
-                        <Show when=move || open.get() == Some(id)>
-                            <tr class="detail"><td colspan="6"><pre>{point.clone()}</pre></td></tr>
-                        </Show>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
-/// A line of the rows' numeric values against their effective time.
+/// The drawer's content: what the reading says, then the data point as stored.
 #[component]
-fn Chart(rows: Vec<ObservationView>) -> impl IntoView {
-    const WIDTH: f64 = 640.0;
-    const HEIGHT: f64 = 180.0;
-    const PAD: f64 = 28.0;
-    let mut points: Vec<(i64, f64)> = rows.iter().filter_map(|r| Some((r.at?, r.value?))).collect();
-    points.sort_by_key(|(at, _)| *at);
-    if points.len() < 2 {
-        return view! { <p class="notice">"Too few numeric values on this page to chart."</p> }.into_any();
-    }
-    let (first, last) = (points[0].0 as f64, points[points.len() - 1].0 as f64);
-    let low = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let high = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let x = |at: i64| PAD + (at as f64 - first) / (last - first).max(1.0) * (WIDTH - 2.0 * PAD);
-    let y = |value: f64| HEIGHT - PAD - (value - low) / (high - low).max(f64::EPSILON) * (HEIGHT - 2.0 * PAD);
-    let line: Vec<String> = points.iter().map(|(at, value)| format!("{:.1},{:.1}", x(*at), y(*value))).collect();
-    let label = format!("{} values from {} to {}, between {low} and {high}", points.len(), rows.iter().filter_map(|r| r.at.map(|_| r.when.clone())).min().unwrap_or_default(), rows.iter().filter_map(|r| r.at.map(|_| r.when.clone())).max().unwrap_or_default());
+fn ObservationDetail(row: ObservationView) -> impl IntoView {
     view! {
-        <figure class="chart">
-            <svg role="img" aria-label=label viewBox=format!("0 0 {WIDTH} {HEIGHT}") preserveAspectRatio="none">
-                <polyline fill="none" stroke="currentColor" stroke-width="2" points=line.join(" ")/>
-                {points.iter().map(|(at, value)| view! { <circle cx=format!("{:.1}", x(*at)) cy=format!("{:.1}", y(*value)) r="3"/> }).collect_view()}
-                <text x="2" y=format!("{}", PAD - 8.0)>{format!("{high}")}</text>
-                <text x="2" y=format!("{}", HEIGHT - 6.0)>{format!("{low}")}</text>
-            </svg>
-            <figcaption>"Values on this page over time"</figcaption>
-        </figure>
+        <h2>{format!("{} · {}", row.data_type, row.summary)}</h2>
+        <dl class="facts">
+            <dt>"Taken"</dt><dd><LocalTime micros=row.at/></dd>
+            <dt>"Patient"</dt><dd>{format!("{} ({})", row.patient_name, row.patient_id)}</dd>
+            <dt>"Data type"</dt><dd>{row.data_type.clone()}" "<code>{row.data_type_code.clone()}</code></dd>
+            <dt>"Source"</dt><dd>{if row.source.is_empty() { "—".to_owned() } else { row.source.clone() }}</dd>
+            <dt>"Value"</dt><dd>{row.summary.clone()}</dd>
+            <dt>"Observation"</dt><dd>{row.id}</dd>
+        </dl>
+        <h3>"Data point (Open mHealth)"</h3>
+        <pre class="json" tabindex="0" aria-label="Data point JSON">{row.data_point.clone()}</pre>
     }
-    .into_any()
 }

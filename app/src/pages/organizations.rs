@@ -3,9 +3,10 @@
 //! users) add, re-role and remove members and add sub-organizations.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{ConfirmDialog, ErrorBanner, Loading};
+use super::{ConfirmDialog, ErrorBanner, Loading, Modal};
 use crate::api::organizations::{
     AddMember, AddSubOrganization, MemberView, OrganizationDetail, OrganizationNode, RemoveMember, SetMemberRole, my_organizations,
     organization, organization_types,
@@ -74,6 +75,7 @@ pub fn OrganizationsPage() -> impl IntoView {
 
     let controls = ControlsContext { add_member, set_role, remove, adding_member, adding_sub, confirming, ready };
     view! {
+        <Title text="Organizations"/>
         <div class="org-page">
             <section class="card org-tree" aria-labelledby="org-tree-heading">
                 <h1 id="org-tree-heading">"Organizations"</h1>
@@ -184,7 +186,7 @@ fn Detail(org: OrganizationDetail, controls: ControlsContext) -> impl IntoView {
         {if org.studies.is_empty() {
             view! { <p class="notice">"No studies."</p> }.into_any()
         } else {
-            view! { <ul aria-label="Studies">{org.studies.into_iter().map(|s| view! { <li>{s.name}</li> }).collect_view()}</ul> }.into_any()
+            view! { <ul aria-label="Studies">{org.studies.into_iter().map(|s| view! { <li><a href=format!("/studies?view={}", s.id)>{s.name}</a></li> }).collect_view()}</ul> }.into_any()
         }}
     }
 }
@@ -255,7 +257,7 @@ fn AddMemberDialog(organization_id: Memo<Option<i64>>, add_member: ServerAction<
         add_member.dispatch(AddMember { organization_id, email: typed, role: role.get_untracked() });
     };
     view! {
-        <div class="modal" role="dialog" aria-label="Add Member">
+        <Modal label="Add Member" on_close=Callback::new(move |_| adding_member.set(false))>
             <h2>"Add Member"</h2>
             <form novalidate on:submit=submit>
                 <label>"Email" <input node_ref=first type="email" required aria-required="true" autocomplete="off" bind:value=email/></label>
@@ -271,7 +273,7 @@ fn AddMemberDialog(organization_id: Memo<Option<i64>>, add_member: ServerAction<
                 </div>
             </form>
             {move || add_member.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-        </div>
+        </Modal>
     }
 }
 
@@ -308,7 +310,7 @@ fn AddSubOrganizationDialog(
         add_sub.dispatch(AddSubOrganization { parent_id, name: typed, kind: kind.get_untracked() });
     };
     view! {
-        <div class="modal" role="dialog" aria-label="Add Sub-organization">
+        <Modal label="Add Sub-organization" on_close=Callback::new(move |_| adding_sub.set(false))>
             <h2>"Add Sub-organization"</h2>
             <form novalidate on:submit=submit>
                 <label>"Name" <input node_ref=first type="text" required aria-required="true" bind:value=name/></label>
@@ -327,6 +329,6 @@ fn AddSubOrganizationDialog(
                 </div>
             </form>
             {move || add_sub.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-        </div>
+        </Modal>
     }
 }

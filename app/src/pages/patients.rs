@@ -3,12 +3,13 @@
 //! patients, and a patient's details with edit and invitation links.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::consent::ConsentPanel;
 use super::remembered::remember_pickers;
-use super::{ArgsForm, ErrorBanner, Loading, Pager, list_url};
+use super::{ArgsForm, ErrorBanner, Loading, Pager, list_url, Modal};
 use crate::api::patients::{
     AddPatient, EditPatient, GenerateInvitation, PATIENT_PAGE_SIZE, PatientView, invitation_clients, invitations, patient,
     patient_scopes, patients,
@@ -72,6 +73,7 @@ pub fn PatientsPage() -> impl IntoView {
     let go_study = go.clone();
     let go_page = go.clone();
     view! {
+        <Title text="Patients"/>
         <section class="card">
             <div class="heading-row">
                 <h1>"Patients"</h1>
@@ -145,7 +147,7 @@ pub fn PatientsPage() -> impl IntoView {
             </Transition>
         </section>
         <Show when=move || adding.get()>
-            <div class="modal" role="dialog" aria-label="Add Patient">
+            <Modal label="Add Patient" on_close=Callback::new(move |_| adding.set(false))>
                 <h2>"Add Patient"</h2>
                 <ArgsForm action=add>
                     <label>"Organization"
@@ -167,7 +169,7 @@ pub fn PatientsPage() -> impl IntoView {
                     </div>
                 </ArgsForm>
                 {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-            </div>
+            </Modal>
         </Show>
     }
 }
@@ -179,6 +181,7 @@ pub fn PatientPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
     view! {
+        <Title text="Patient"/>
         {move || match id() {
             Some(patient_id) => view! { <PatientDetails patient_id/> }.into_any(),
             None => view! { <p class="error" role="alert">"No such patient."</p> }.into_any(),
@@ -232,7 +235,7 @@ fn PatientDetails(patient_id: i64) -> impl IntoView {
 #[component]
 fn EditForm(patient: PatientView, edit: ServerAction<EditPatient>, editing: RwSignal<bool>) -> impl IntoView {
     view! {
-        <div class="modal" role="dialog" aria-label="Edit Patient">
+        <Modal label="Edit Patient" on_close=Callback::new(move |_| editing.set(false))>
             <h2>"Edit Patient"</h2>
             <ArgsForm action=edit>
                 <input type="hidden" name="id" value=patient.id.to_string()/>
@@ -246,7 +249,7 @@ fn EditForm(patient: PatientView, edit: ServerAction<EditPatient>, editing: RwSi
                 </div>
             </ArgsForm>
             {move || edit.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-        </div>
+        </Modal>
     }
 }
 

@@ -2,9 +2,10 @@
 //! (or reactivating) an account.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use super::organizations::{ROLES, hydrated};
-use super::{ErrorBanner, Loading};
+use super::{ErrorBanner, Loading, Modal};
 use crate::api::organizations::organization_options;
 use crate::api::practitioners::{AddPractitioner, PractitionerView, SetPractitionerActive, practitioners};
 use crate::auth::current_user;
@@ -24,6 +25,7 @@ pub fn PractitionersPage() -> impl IntoView {
         }
     });
     view! {
+        <Title text="Practitioners"/>
         <section class="card">
             <div class="heading-row">
                 <h1>"Practitioners"</h1>
@@ -116,7 +118,7 @@ fn AddDialog(add: ServerAction<AddPractitioner>, adding: RwSignal<bool>) -> impl
         });
     };
     view! {
-        <div class="modal" role="dialog" aria-label="Add Practitioner">
+        <Modal label="Add Practitioner" on_close=Callback::new(move |_| adding.set(false))>
             <h2>"Add Practitioner"</h2>
             <form novalidate on:submit=submit>
                 <label>"Email" <input node_ref=first type="email" required aria-required="true" autocomplete="off" bind:value=email/></label>
@@ -145,6 +147,6 @@ fn AddDialog(add: ServerAction<AddPractitioner>, adding: RwSignal<bool>) -> impl
                 </div>
             </form>
             {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-        </div>
+        </Modal>
     }
 }

@@ -2,9 +2,10 @@
 //! value, delete one after confirming.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use super::organizations::hydrated;
-use super::{ConfirmDialog, ErrorBanner, Loading};
+use super::{ConfirmDialog, ErrorBanner, Loading, Modal};
 use crate::api::settings::{AddSetting, DeleteSetting, SettingView, UpdateSetting, setting_types, settings};
 
 #[component]
@@ -30,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
     });
     let controls = RowControls { update, editing, draft, deleting, ready };
     view! {
+        <Title text="Settings"/>
         <section class="card">
             <div class="heading-row">
                 <h1>"Settings"</h1>
@@ -168,7 +170,7 @@ fn AddDialog(add: ServerAction<AddSetting>, adding: RwSignal<bool>) -> impl Into
         }
     };
     view! {
-        <div class="modal" role="dialog" aria-label="Add Setting">
+        <Modal label="Add Setting" on_close=Callback::new(move |_| adding.set(false))>
             <h2>"Add Setting"</h2>
             <form novalidate on:submit=submit>
                 <label>"Key" <input node_ref=first type="text" required aria-required="true" autocomplete="off" bind:value=key/></label>
@@ -188,6 +190,6 @@ fn AddDialog(add: ServerAction<AddSetting>, adding: RwSignal<bool>) -> impl Into
                 </div>
             </form>
             {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-        </div>
+        </Modal>
     }
 }

@@ -2,17 +2,25 @@
 //! requests, enrolled patients and patient apps.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{ArgsForm, ConfirmDialog, ErrorBanner, Loading};
+use super::{ArgsForm, ConfirmDialog, ErrorBanner, Flash, Loading, Modal, PlusIcon, data_type_label};
 use crate::api::patients::{invitation_clients, patient_scopes};
 use crate::api::studies::{AddStudy, AddStudyClient, DeleteStudy, EditStudy, EnrolPatient, RemoveStudyClient, UnenrolPatient, enrolment_candidates};
-use crate::api::{AddScopeRequest, AddStudyDataSource, StudyView, data_sources, data_types, studies};
+use crate::api::{
+    AddScopeRequest, AddStudyDataSource, RemoveScopeRequest, RemoveStudyDataSource, StudyView, data_sources, data_types, studies,
+};
+use crate::auth::current_user;
 
 /// Every change a study card can make; the list reloads after any of them.
 #[derive(Clone, Copy)]
 struct StudyActions {
     add_source: ServerAction<AddStudyDataSource>,
+    remove_source: ServerAction<RemoveStudyDataSource>,
     add_request: ServerAction<AddScopeRequest>,
+    remove_request: ServerAction<RemoveScopeRequest>,
     edit: ServerAction<EditStudy>,
     delete: ServerAction<DeleteStudy>,
     enrol: ServerAction<EnrolPatient>,
@@ -25,7 +33,9 @@ impl StudyActions {
     fn new() -> Self {
         StudyActions {
             add_source: ServerAction::new(),
+            remove_source: ServerAction::new(),
             add_request: ServerAction::new(),
+            remove_request: ServerAction::new(),
             edit: ServerAction::new(),
             delete: ServerAction::new(),
             enrol: ServerAction::new(),
@@ -37,7 +47,8 @@ impl StudyActions {
 
     /// Changes whenever any action completes.
     fn version(&self) -> usize {
-        self.add_source.version().get() + self.add_request.version().get() + self.edit.version().get()
+        self.add_source.version().get() + self.remove_source.version().get() + self.add_request.version().get()
+            + self.remove_request.version().get() + self.edit.version().get()
             + self.delete.version().get() + self.enrol.version().get() + self.unenrol.version().get()
             + self.add_client.version().get() + self.remove_client.version().get()
     }
@@ -46,7 +57,9 @@ impl StudyActions {
     fn error(&self) -> Option<ServerFnError> {
         [
             self.add_source.value().get().and_then(Result::err),
+            self.remove_source.value().get().and_then(Result::err),
             self.add_request.value().get().and_then(Result::err),
+            self.remove_request.value().get().and_then(Result::err),
             self.edit.value().get().and_then(Result::err),
             self.delete.value().get().and_then(Result::err),
             self.enrol.value().get().and_then(Result::err),
@@ -69,47 +82,127 @@ pub fn StudiesPage() -> impl IntoView {
     let types = Resource::new(|| (), |_| data_types());
     let scopes = Resource::new(|| (), |_| patient_scopes());
     let apps = Resource::new(|| (), |_| invitation_clients());
-    let adding = RwSignal::new(false);
+    let user = Resource::new(|| (), |_| current_user());
+    // Patients take part in studies; only practitioners and super users create them.
+    let may_add = move || user.get().and_then(Result::ok).flatten().is_some_and(|u| u.patient_id.is_none());
+    let flash = RwSignal::new(None::<String>);
+
+    let query = use_query_map();
+    let adding = move || query.read().get("add").is_some();
+    let viewing = move || query.read().get("view").and_then(|id| id.parse::<i64>().ok());
+    let navigate = use_navigate();
+    let open = Callback::new(move |url: String| navigate(&url, NavigateOptions::default()));
+    let close = Callback::new(move |_: ()| open.run("/studies".into()));
     Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get() {
-            adding.set(false);
+        if let Some(Ok(id)) = add.value().get() {
+            flash.set(Some(format!("Study created (id {id}). Add its data sources and scope requests below.")));
+            open.run(format!("/studies?view={id}"));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = actions.delete.value().get() {
+            flash.set(Some("Study deleted.".into()));
+            open.run("/studies".into());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = actions.edit.value().get() {
+            flash.set(Some("Study saved.".into()));
         }
     });
     view! {
+        <Title text="Studies"/>
         <section class="card">
             <div class="heading-row">
                 <h1>"Studies"</h1>
-                <button class="primary" on:click=move |_| adding.set(true)>"Add Study"</button>
+                <Suspense fallback=|| ()>
+                    {move || may_add().then(|| view! {
+                        <button class="primary" on:click=move |_| open.run("/studies?add".into())><PlusIcon/>" Add Study"</button>
+                    })}
+                </Suspense>
             </div>
-            {move || actions.error().map(|error| view! { <ErrorBanner error/> })}
+            <Flash message=flash/>
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || list.get().map(|result| match result {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="notice">"No studies in your organizations."</p> }.into_any(),
-                    Ok(list) => list.into_iter().map(|study| view! { <StudyCard study sources types apps actions/> }).collect_view().into_any(),
+                    Ok(list) if list.is_empty() => {
+                        let why = if may_add() {
+                            "No studies yet in your organizations. Add one to start collecting data."
+                        } else {
+                            "You are not taking part in any study yet. A research team will send you an invitation link."
+                        };
+                        view! { <p class="notice">{why}</p> }.into_any()
+                    }
+                    Ok(list) => view! { <StudyTable list open/> }.into_any(),
                 })}
             </Suspense>
         </section>
-        <Show when=move || adding.get()>
-            <div class="modal" role="dialog" aria-label="Add Study">
+        <Show when=adding>
+            <Modal label="Add Study" on_close=close>
                 <h2>"Add Study"</h2>
                 <ArgsForm action=add>
                     <label>"Organization"
                         <select name="organization_id" required>
-                            {move || scopes.get().and_then(Result::ok).map(|s| s.organizations).unwrap_or_default().into_iter()
-                                .map(|o| view! { <option value=o.id.to_string()>{o.name}</option> }).collect_view()}
+                            <Suspense fallback=|| ()>
+                                {move || scopes.get().and_then(Result::ok).map(|s| s.organizations).unwrap_or_default().into_iter()
+                                    .map(|o| view! { <option value=o.id.to_string()>{o.name}</option> }).collect_view()}
+                            </Suspense>
                         </select>
                     </label>
                     <label>"Name" <input type="text" name="name" required/></label>
                     <label>"Description" <textarea name="description" rows="3" required></textarea></label>
                     <div class="actions">
-                        <button type="button" on:click=move |_| adding.set(false)>"Cancel"</button>
+                        <button type="button" on:click=move |_| close.run(())>"Cancel"</button>
                         <button class="primary" type="submit" disabled=move || add.pending().get()>"Create"</button>
                     </div>
                 </ArgsForm>
                 {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorBanner error/> })}
-            </div>
+            </Modal>
         </Show>
+        <Suspense fallback=|| ()>
+            {move || viewing().map(|id| {
+                let study = list.get().and_then(Result::ok).and_then(|list| list.into_iter().find(|s| s.id == id));
+                let label = study.as_ref().map_or_else(|| "Study".to_owned(), |s| s.name.clone());
+                view! {
+                    <Modal label on_close=close class="wide">
+                        {move || actions.error().map(|error| view! { <ErrorBanner error/> })}
+                        {match study.clone() {
+                            None => view! { <p class="error" role="alert">{format!("There is no study {id} among yours.")}</p> }.into_any(),
+                            Some(study) => view! { <StudyCard study sources types apps actions/> }.into_any(),
+                        }}
+                        <div class="actions"><button on:click=move |_| close.run(())>"Close"</button></div>
+                    </Modal>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The studies, a row each, with a button that opens one.
+#[component]
+fn StudyTable(list: Vec<StudyView>, open: Callback<String>) -> impl IntoView {
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Studies list">
+            <table class="cards">
+                <thead><tr><th>"ID"</th><th>"Name"</th><th>"Organization"</th><th>"Patients"</th><th>"Scope requests"</th><th></th></tr></thead>
+                <tbody>
+                    {list.into_iter().map(|study| {
+                        let id = study.id;
+                        view! {
+                            <tr>
+                                <td data-label="ID">{id}</td>
+                                <td data-label="Name">{study.name.clone()}</td>
+                                <td data-label="Organization">{study.organization.clone()}</td>
+                                <td data-label="Patients">{study.patients.len()}</td>
+                                <td data-label="Scope requests">{study.scope_requests.iter().map(|t| t.text.clone()).collect::<Vec<_>>().join(", ")}</td>
+                                <td class="row-actions"><button class="icon" aria-label=format!("View {}", study.name)
+                                    on:click=move |_| open.run(format!("/studies?view={id}"))>"View"</button></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
@@ -121,7 +214,8 @@ fn StudyCard(
     apps: Resource<Result<Vec<crate::api::patients::NamedId>, ServerFnError>>,
     actions: StudyActions,
 ) -> impl IntoView {
-    let StudyActions { add_source, add_request, .. } = actions;
+    let StudyActions { add_source, remove_source, add_request, remove_request, .. } = actions;
+    let can_write = study.can_write;
     let study_id = study.id;
     let source_choice = RwSignal::new(String::new());
     let type_choice = RwSignal::new(String::new());
@@ -129,6 +223,7 @@ fn StudyCard(
     let requested: Vec<i64> = study.scope_requests.iter().map(|t| t.id).collect();
     // Data types the study's data sources can deliver.
     let deliverable: Vec<i64> = study.data_sources.iter().flat_map(|s| s.supported_scopes.iter().map(|t| t.id)).collect();
+    let unsupported: Vec<i64> = study.scope_requests.iter().map(|t| t.id).filter(|id| !deliverable.contains(id)).collect();
     let warning = move || {
         let chosen = type_choice.get().parse::<i64>().ok()?;
         (!deliverable.contains(&chosen)).then(|| view! {
@@ -138,10 +233,22 @@ fn StudyCard(
     view! {
         <article class="study" aria-label=study.name.clone()>
             <h2>{study.name.clone()}</h2>
-            <p class="muted">{format!("{} · {}", study.organization, study.description)}</p>
+            <p class="muted">{format!("ID {} · {} · {}", study.id, study.organization, study.description)}</p>
             <div role="group" aria-label="Data Sources">
             <h3>"Data Sources"</h3>
-            <ul>{study.data_sources.iter().map(|s| view! { <li>{s.name.clone()}</li> }).collect_view()}</ul>
+            {study.data_sources.is_empty().then(|| view! { <p class="notice">"No data sources yet: add the devices or apps this study collects from."</p> })}
+            <ul class="scopes">{study.data_sources.iter().map(|s| {
+                let data_source_id = s.id;
+                view! {
+                    <li>
+                        <span>{s.name.clone()}</span>
+                        {can_write.then(|| view! {
+                            <button class="icon" aria-label=format!("Remove {}", s.name)
+                                on:click=move |_| { remove_source.dispatch(RemoveStudyDataSource { study_id, data_source_id }); }>"Remove"</button>
+                        })}
+                    </li>
+                }
+            }).collect_view()}</ul>
             <div class="inline-form">
                 <label>"Data source"
                     <select on:change=move |ev| source_choice.set(event_target_value(&ev))>
@@ -155,26 +262,41 @@ fn StudyCard(
                     disabled=move || source_choice.get().is_empty()
                     on:click=move |_| if let Ok(data_source_id) = source_choice.get().parse() {
                         add_source.dispatch(AddStudyDataSource { study_id, data_source_id });
-                    }>"＋ Add"</button>
+                    }><PlusIcon/>" Add"</button>
             </div>
             </div>
             <div role="group" aria-label="Scope Requests">
             <h3>"Scope Requests"</h3>
-            <ul>{study.scope_requests.iter().map(|t| view! { <li>{t.text.clone()}</li> }).collect_view()}</ul>
+            {study.scope_requests.is_empty().then(|| view! { <p class="notice">"No scope requests yet: add the data types patients will be asked to share."</p> })}
+            <ul class="scopes">{study.scope_requests.iter().map(|t| {
+                let data_type_id = t.id;
+                let flag = unsupported.contains(&t.id).then(|| view! {
+                    <span class="warning">" — no data source of this study supports it"</span>
+                });
+                view! {
+                    <li>
+                        <span>{data_type_label(t)}{flag}</span>
+                        {can_write.then(|| view! {
+                            <button class="icon" aria-label=format!("Remove {}", t.text)
+                                on:click=move |_| { remove_request.dispatch(RemoveScopeRequest { study_id, data_type_id }); }>"Remove"</button>
+                        })}
+                    </li>
+                }
+            }).collect_view()}</ul>
             <div class="inline-form">
                 <label>"Data type"
                     <select on:change=move |ev| type_choice.set(event_target_value(&ev))>
                         <option value="">"Choose…"</option>
                         {move || types.get().and_then(Result::ok).unwrap_or_default().into_iter()
                             .filter(|t| !requested.contains(&t.id))
-                            .map(|t| view! { <option value=t.id.to_string()>{t.text}</option> }).collect_view()}
+                            .map(|t| view! { <option value=t.id.to_string()>{data_type_label(&t)}</option> }).collect_view()}
                     </select>
                 </label>
                 <button class="primary" aria-label="Add"
                     disabled=move || type_choice.get().is_empty()
                     on:click=move |_| if let Ok(data_type_id) = type_choice.get().parse() {
                         add_request.dispatch(AddScopeRequest { study_id, data_type_id });
-                    }>"＋ Add"</button>
+                    }><PlusIcon/>" Add"</button>
             </div>
             {warning}
             </div>
@@ -275,7 +397,7 @@ fn StudyClients(
                     <button class="primary" aria-label="Add client" disabled=move || choice.get().is_empty()
                         on:click=move |_| if let Ok(client_id) = choice.get().parse() {
                             actions.add_client.dispatch(AddStudyClient { study_id, client_id });
-                        }>"＋ Add"</button>
+                        }><PlusIcon/>" Add"</button>
                 </div>
             })}
         </div>

@@ -97,3 +97,30 @@ pub async fn decisions(conn: Conn<'_>, patient_id: Option<i64>, practitioner_id:
                ORDER BY sp.patient_id, sp.study_id, c.data_type_id";
     Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(patient_id).bind(practitioner_id).fetch_all(c).await)?)
 }
+
+/// An enrolment with scope requests its patient has not answered yet.
+#[derive(Debug, Clone, FromRow)]
+pub struct PendingRow {
+    pub study_id: i64,
+    pub study_name: String,
+    pub patient_id: i64,
+    pub name_given: Option<String>,
+    pub name_family: Option<String>,
+    pub unanswered: i64,
+}
+
+/// Enrolments waiting for consent answers, in the studies of a
+/// practitioner's organizations (all studies when `practitioner_id` is
+/// `None`), by study then patient; at most `limit`.
+pub async fn pending(conn: Conn<'_>, practitioner_id: Option<i64>, limit: i64) -> StoreResult<Vec<PendingRow>> {
+    let sql = "SELECT sp.study_id, s.name AS study_name, sp.patient_id, p.name_given, p.name_family, COUNT(*) AS unanswered \
+               FROM study_patients sp JOIN studies s ON s.id = sp.study_id JOIN patients p ON p.id = sp.patient_id \
+               JOIN study_scope_requests r ON r.study_id = sp.study_id \
+               WHERE ($1 IS NULL OR EXISTS (SELECT 1 FROM practitioner_organizations po \
+                      WHERE po.organization_id = s.organization_id AND po.practitioner_id = $1)) \
+               AND NOT EXISTS (SELECT 1 FROM study_patient_scope_consents c \
+                      WHERE c.study_patient_id = sp.id AND c.data_type_id = r.data_type_id) \
+               GROUP BY sp.study_id, s.name, sp.patient_id, p.name_given, p.name_family \
+               ORDER BY s.name, sp.study_id, sp.patient_id LIMIT $2";
+    Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(practitioner_id).bind(limit).fetch_all(c).await)?)
+}

@@ -185,6 +185,32 @@ pub struct ObservationFilter {
     pub effective_from: Option<Micros>,
     /// Effective time strictly before.
     pub effective_before: Option<Micros>,
+    pub order: ListOrder,
+}
+
+/// The order of a list: the REST API's is JHE's (last uploaded first); the
+/// console sorts by the time a reading was taken, or by patient or type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListOrder {
+    #[default]
+    Uploaded,
+    EffectiveNewest,
+    EffectiveOldest,
+    Patient,
+    DataType,
+}
+
+impl ListOrder {
+    /// The `ORDER BY` terms; readings without an effective time go last.
+    fn terms(self) -> &'static str {
+        match self {
+            ListOrder::Uploaded => "o.last_updated DESC, o.id DESC",
+            ListOrder::EffectiveNewest => "o.effective_start IS NULL, o.effective_start DESC, o.id DESC",
+            ListOrder::EffectiveOldest => "o.effective_start IS NULL, o.effective_start ASC, o.id ASC",
+            ListOrder::Patient => "p.name_family, p.name_given, o.patient_id, o.effective_start IS NULL, o.effective_start DESC, o.id DESC",
+            ListOrder::DataType => "t.text, o.data_type_id, o.effective_start IS NULL, o.effective_start DESC, o.id DESC",
+        }
+    }
 }
 
 /// The `(patient, data type)` pairs a practitioner may read: consented in a
@@ -227,8 +253,9 @@ pub async fn list(conn: Conn<'_>, filter: &ObservationFilter, offset: i64, limit
     let sql = format!(
         "SELECT o.id, o.patient_id, p.name_family, p.name_given, p.user_id, o.data_type_id, t.coding_system, \
          t.coding_code, t.text, o.last_updated, o.omh_data, d.name AS data_source_name, o.effective_start \
-         {} ORDER BY o.last_updated DESC, o.id DESC LIMIT $9 OFFSET $10",
-        list_filter()
+         {} ORDER BY {} LIMIT $9 OFFSET $10",
+        list_filter(),
+        filter.order.terms()
     );
     Ok(on_conn!(conn, c => sqlx::query_as(&sql)
         .bind(filter.practitioner_id).bind(filter.organization_id).bind(filter.study_id)

@@ -51,6 +51,12 @@ pub async fn for_practitioner(conn: Conn<'_>, practitioner_id: i64, organization
     Ok(on_conn!(conn, c => sqlx::query_as(&sql).bind(practitioner_id).bind(organization_id).fetch_all(c).await)?)
 }
 
+/// Every study, by name.
+pub async fn all(conn: Conn<'_>) -> StoreResult<Vec<StudyRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM studies s ORDER BY s.name, s.id");
+    Ok(on_conn!(conn, c => sqlx::query_as(&sql).fetch_all(c).await)?)
+}
+
 /// Studies of one organization, by name.
 pub async fn for_organization(conn: Conn<'_>, organization_id: i64) -> StoreResult<Vec<StudyRow>> {
     let sql = format!("SELECT {COLUMNS} FROM studies s WHERE s.organization_id = $1 ORDER BY s.name, s.id");

@@ -10,6 +10,7 @@ mod guard;
 mod nul;
 mod oauth;
 mod oidc;
+mod pages;
 mod server_fns;
 mod session_store;
 mod sso;
@@ -93,6 +94,7 @@ pub async fn serve(db: Db, args: ServeArgs) -> Result<(), CommandError> {
         .site_root(args.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(address)
+        .hash_files(bundle_is_hashed())
         .build();
     let proxies = client::Proxies::new(&args.trusted_proxies, &site_url);
     let attempts_per_minute = NonZeroU32::new(args.auth_rate_limit)
@@ -213,36 +215,28 @@ pub fn router(state: AppState) -> Router {
     }
 
     let routes = generate_route_list(App);
-    let context = {
-        let (db, site, lifetimes) = (state.db.clone(), SiteUrl(state.oidc.site_url.clone()), state.oidc.lifetimes);
-        let sso = app::SsoName(state.sso.as_ref().map(|sso| sso.name.clone()));
-        let throttle = state.throttle.clone();
-        move || {
-            provide_context(db.clone());
-            provide_context(throttle.clone());
-            provide_context(site.clone());
-            provide_context(lifetimes);
-            provide_context(sso.clone());
-        }
-    };
-    let console_context = context.clone();
+    let context = console_context(&state);
+    let console_fns_context = context.clone();
+    let console = Router::new()
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos_options.clone();
+            move || console_page(options.clone())
+        })
+        .route_layer(middleware::from_fn_with_state(state.db.clone(), pages::gate));
     Router::new()
         .route("/health", get(health))
         .merge(provider)
         .merge(api)
         .merge(fhir_routes)
+        .merge(console)
         .route("/accounts/sso/login", get(sso::start))
         .route("/accounts/sso/callback", get(sso::callback))
         .route(
             "/console/api/{*fn_name}",
             post(move |request: Request<Body>| async move {
-                handle_server_fns_with_context(console_context, request).await.into_response()
+                handle_server_fns_with_context(console_fns_context, request).await.into_response()
             }),
         )
-        .leptos_routes_with_context(&state, routes, context, {
-            let options = state.leptos_options.clone();
-            move || console_page(options.clone())
-        })
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(state.limits.request))
         .layer(middleware::from_fn(server_fns::decoding_faults))
@@ -261,6 +255,27 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// Whether the console bundle was built with content-hashed names:
+/// `cargo leptos build` then leaves their hashes in `hash.txt` beside the
+/// server binary.
+fn bundle_is_hashed() -> bool {
+    std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.join("hash.txt"))).is_some_and(|path| path.exists())
+}
+
+/// What the console's pages and server functions find in their context.
+fn console_context(state: &AppState) -> impl Fn() + Clone + Send + 'static {
+    let (db, site, lifetimes) = (state.db.clone(), SiteUrl(state.oidc.site_url.clone()), state.oidc.lifetimes);
+    let sso = app::SsoName(state.sso.as_ref().map(|sso| sso.name.clone()));
+    let throttle = state.throttle.clone();
+    move || {
+        provide_context(db.clone());
+        provide_context(throttle.clone());
+        provide_context(site.clone());
+        provide_context(lifetimes);
+        provide_context(sso.clone());
+    }
 }
 
 /// Liveness: answers without touching the database or needing credentials.
@@ -284,9 +299,12 @@ async fn fallback(State(state): State<AppState>, uri: Uri, request: Request<Body
     if is_api_path(uri.path()) {
         return errors::detail(StatusCode::NOT_FOUND, "Not found.");
     }
-    leptos_axum::file_and_error_handler(console_page)(uri, State(state.leptos_options), request)
-        .await
-        .into_response()
+    let path = uri.path().to_owned();
+    let handler = leptos_axum::file_and_error_handler_with_context(console_context(&state), console_page);
+    let mut response = handler(uri, State(state), request).await.into_response();
+    let policy = pages::file_cache_policy(&path, response.status().as_u16());
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
 }
 
 /// Framework-made errors on API paths (a malformed path id, a wrong method)
