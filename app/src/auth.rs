@@ -189,7 +189,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>"Log In"</h1>
             {move || refused().map(|message| view! { <p class="error" role="alert">{message}</p> })}
             <ArgsForm action=login>
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <label>"Email"
                     <input type="email" name="email" autocomplete="username" required/>
                 </label>

@@ -23,6 +23,10 @@ pub struct ScopeConsent {
     pub code: DataType,
     pub consented: Option<bool>,
     pub consented_time: Option<String>,
+    /// Who answered (user id and email), for the console; not on the wire,
+    /// which keeps JHE's shape.
+    #[serde(skip)]
+    pub consented_by: Option<(i64, String)>,
 }
 
 /// A study in a patient's consent overview.
@@ -77,8 +81,9 @@ pub async fn overview(db: &Db, caller: &Caller, patient_id: i64) -> Result<Conse
                     code: data_type.into(),
                     consented: Some(answer.consented),
                     consented_time: Some(time::to_iso(answer.consented_time)),
+                    consented_by: answer.consented_by.zip(answer.consented_by_email.clone()),
                 }),
-                None => pending.push(ScopeConsent { code: data_type.into(), consented: None, consented_time: None }),
+                None => pending.push(ScopeConsent { code: data_type.into(), consented: None, consented_time: None, consented_by: None }),
             }
         }
         let source_ids = studies::data_source_ids(tx.conn(), study.id).await?;
@@ -208,7 +213,8 @@ pub async fn record(db: &Db, caller: &Caller, patient_id: i64, change: Change, a
             if !requested.contains(&data_type.id) {
                 return Err(Error::invalid(format!("codingCode: study {study_id} does not request {}", data_type.coding_code)));
             }
-            let id = apply(tx.conn(), change, enrolment, data_type.id, answer.consented, now, study_id, &data_type.coding_code).await?;
+            let given = Given { consented: answer.consented, by: caller.audit_id(), now };
+            let id = apply(tx.conn(), change, enrolment, data_type.id, given, study_id, &data_type.coding_code).await?;
             let action = match change {
                 Change::Withdraw => "consent.withdraw",
                 _ if answer.consented => "consent.grant",
@@ -239,11 +245,18 @@ pub async fn record(db: &Db, caller: &Caller, patient_id: i64, change: Change, a
     Ok(recorded)
 }
 
+/// One answer as given: yes or no, by whom, when.
+struct Given {
+    consented: bool,
+    by: Option<i64>,
+    now: Micros,
+}
+
 /// Applies one answer; returns the stored row's id (none after a withdrawal).
-#[allow(clippy::too_many_arguments)]
-async fn apply(mut conn: Conn<'_>, change: Change, enrolment: i64, data_type_id: i64, consented: bool, now: Micros, study_id: i64, code: &str) -> Result<Option<i64>> {
+async fn apply(mut conn: Conn<'_>, change: Change, enrolment: i64, data_type_id: i64, given: Given, study_id: i64, code: &str) -> Result<Option<i64>> {
+    let Given { consented, by, now } = given;
     match change {
-        Change::Answer => match rows::insert(conn, enrolment, data_type_id, consented, now).await {
+        Change::Answer => match rows::insert(conn, enrolment, data_type_id, consented, by, now).await {
             Ok(id) => Ok(Some(id)),
             Err(store::StoreError::Unique(_)) => Err(Error::Conflict(format!(
                 "{code} in study {study_id} is already answered; use PATCH to change the answer"
@@ -251,7 +264,7 @@ async fn apply(mut conn: Conn<'_>, change: Change, enrolment: i64, data_type_id:
             Err(e) => Err(e.into()),
         },
         Change::Change => {
-            if !rows::update(conn.reborrow(), enrolment, data_type_id, consented, now).await? {
+            if !rows::update(conn.reborrow(), enrolment, data_type_id, consented, by, now).await? {
                 return Err(Error::invalid(format!("{code} in study {study_id} is not answered yet; use POST")));
             }
             Ok(rows::for_enrolment(conn, enrolment).await?.into_iter().find(|r| r.data_type_id == data_type_id).map(|r| r.id))

@@ -185,6 +185,8 @@ async fn is_catalogue_empty(mut conn: Conn<'_>) -> Result<bool> {
 async fn insert_all(mut conn: Conn<'_>, site_url: &str, now: Micros) -> Result<()> {
     let mut practitioner_ids = std::collections::HashMap::new();
     let mut patient_ids = std::collections::HashMap::new();
+    // The patients' own accounts: the seed's consents are theirs.
+    let mut patient_user_ids = std::collections::HashMap::new();
     for (index, user) in USERS.iter().enumerate() {
         // JHE's identifiers: "fhir-" and the user id's last digit three times.
         let digit = (index + 1) % 10;
@@ -215,6 +217,7 @@ async fn insert_all(mut conn: Conn<'_>, site_url: &str, now: Micros) -> Result<(
                     date_joined: now,
                 };
                 let user_id = store::users::insert(conn.reborrow(), &user).await?;
+                patient_user_ids.insert(email, user_id);
                 let patient = patients::NewPatient {
                     user_id: Some(user_id),
                     name_family: Some(last),
@@ -281,7 +284,7 @@ async fn insert_all(mut conn: Conn<'_>, site_url: &str, now: Micros) -> Result<(
     for (email, study, data_types) in ENROLMENTS {
         let enrolment = studies::enrol(conn.reborrow(), study, patient_ids[email]).await?;
         for data_type in data_types {
-            consents::insert(conn.reborrow(), enrolment, *data_type, true, now).await?;
+            consents::insert(conn.reborrow(), enrolment, *data_type, true, patient_user_ids.get(email).copied(), now).await?;
             consented.push((patient_ids[email], *data_type));
         }
     }

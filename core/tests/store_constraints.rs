@@ -309,9 +309,9 @@ async fn studies_enrolments_and_consents_are_unique_and_cascade() {
     let enrolment = attempt!(db, |c| studies::enrol(c, study_id, patient_id)).unwrap();
     assert_unique(attempt!(db, |c| studies::enrol(c, study_id, patient_id)));
     assert_eq!(attempt!(db, |c| studies::enrolment_id(c, study_id, patient_id)).unwrap(), Some(enrolment));
-    attempt!(db, |c| consents::insert(c, enrolment, heart_rate, true, NOW)).unwrap();
-    assert_unique(attempt!(db, |c| consents::insert(c, enrolment, heart_rate, false, NOW)));
-    assert_foreign_key(attempt!(db, |c| consents::insert(c, 99999, heart_rate, true, NOW)));
+    attempt!(db, |c| consents::insert(c, enrolment, heart_rate, true, None, NOW)).unwrap();
+    assert_unique(attempt!(db, |c| consents::insert(c, enrolment, heart_rate, false, None, NOW)));
+    assert_foreign_key(attempt!(db, |c| consents::insert(c, 99999, heart_rate, true, None, NOW)));
     assert_eq!(attempt!(db, |c| consents::consented_pairs(c)).unwrap(), vec![(patient_id, heart_rate)]);
 
     assert!(attempt!(db, |c| studies::delete(c, study_id)).unwrap());

@@ -188,7 +188,7 @@ test.describe('audit', () => {
     const maryPage = await mary.newPage();
     await logIn(maryPage, 'mary@example.com');
     await maryPage.goto('/observations?study=30001&patient=40001');
-    await expect(maryPage.getByRole('table')).toBeVisible();
+    await expect(maryPage.getByRole('region', { name: 'Observations list' }).getByRole('table')).toBeVisible();
     await mary.close();
 
     await logIn(page, 'sam@example.com');

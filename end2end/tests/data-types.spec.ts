@@ -23,7 +23,7 @@ test.use({ expectedStatuses: [400] });
 test('a super user adds a data type with a custom schema, sees schema errors first, and validates samples', async ({ page }) => {
   const code = `example:mood:1.0`;
   await logIn(page, 'sam@example.com');
-  await page.getByRole('link', { name: 'Data Types' }).click();
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Data Types' }).click();
   const form = page.getByRole('region', { name: 'Add Data Type' });
   await form.getByLabel('Coding system').fill('https://example.org/codes');
   await form.getByLabel('Code').fill(code);

@@ -68,7 +68,7 @@ test('add a data source and a data type, consent, upload, read back', async ({ p
   await expect(pending.getByText('unticked ones are declined')).toBeVisible();
   await pending.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toContainText('Saved for Lifespan Study on BP & HR: shared Step Count; declined');
-  await expect(page.getByRole('group', { name: 'Lifespan Study on BP & HR' }).getByText(/shared since/).first()).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Lifespan Study on BP & HR' }).getByText(/shared since .+ by you/).first()).toBeVisible();
   await expect(page.getByRole('group', { name: 'Lifespan Study on BP & HR' })).toHaveCount(1);
   await expect(page.getByRole('group', { name: 'Lifespan Study on BP & HR' }).getByLabel('Step Count')).toBeChecked();
   await page.screenshot({ path: 'screenshots/consent.png', fullPage: true });

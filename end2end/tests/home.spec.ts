@@ -16,6 +16,7 @@ test('each role lands on its own home', async ({ page }) => {
   await expect(page.getByRole('region', { name: 'Waiting for consent' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Latest data' })).toBeVisible();
   await page.getByRole('button', { name: 'Log Out' }).click();
+  await expect(page).toHaveURL(/\/accounts\/login$/);
 
   await logIn(page, 'peter@example.com');
   await expect(page.getByRole('heading', { name: /^Welcome/ })).toBeVisible();

@@ -45,6 +45,8 @@ test.describe('consent on a patient\'s behalf', () => {
     await viewer.goto('/patients/40001');
     const seen = viewer.getByRole('group', { name: 'Behalf Study' });
     await expect(seen.getByLabel('Heart Rate')).toBeDisabled();
+    // Who answered, and that it was not the patient.
+    await expect(seen.getByText(/shared since .+ by megan@example\.com/)).toBeVisible();
     await expect(seen.getByRole('button', { name: 'Save' })).toHaveCount(0);
 
     const outsider = await (await browser.newContext()).newPage();

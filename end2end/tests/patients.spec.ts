@@ -15,7 +15,7 @@ test('mary finds patients by search across pages, adds one and edits them; filte
   }
 
   await logIn(page, 'mary@example.com');
-  await page.getByRole('link', { name: 'Patients' }).click();
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Patients' }).click();
   await expect(page.getByRole('heading', { name: 'Patients' })).toBeVisible();
   await page.getByRole('searchbox', { name: 'Search' }).fill(`zed${stamp}`);
   await page.getByRole('button', { name: 'Search' }).click();
@@ -32,7 +32,7 @@ test('mary finds patients by search across pages, adds one and edits them; filte
 
   // Narrowed to a study the new patients are not in: none match.
   await page.getByLabel('Study').selectOption({ label: 'Lifespan Study on BP' });
-  await expect(page.getByText('No patients match.')).toBeVisible();
+  await expect(page.getByText(/^No patients match these filters/)).toBeVisible();
   await expect(page).toHaveURL(/study=30002/);
 
   // A new patient through the form (the study chosen above is remembered: back to all).
@@ -80,7 +80,7 @@ test('the patient list reopens on the organization and study chosen last time', 
   await page.getByLabel('Study').selectOption({ label: 'Lifespan Study on BP & HR' });
   await expect(page).toHaveURL(/study=30001/);
   await page.goto('/studies');
-  await page.getByRole('link', { name: 'Patients' }).click();
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Patients' }).click();
   await expect(page).toHaveURL(/study=30001/);
   await expect(page.getByLabel('Study')).toHaveValue('30001');
   // Choosing "All studies" is remembered too.

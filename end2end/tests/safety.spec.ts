@@ -4,12 +4,12 @@ import { logIn, logOut } from './console';
 test('Back after Log Out shows no patient data', async ({ page }) => {
   await logIn(page, 'mary@example.com');
   await page.goto('/patients/40001');
-  await expect(page.getByRole('heading', { name: 'Peter Patient' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Peter Pham', exact: true })).toBeVisible();
   await logOut(page);
   await page.goBack();
   // The page is asked for again (never stored), and the server wants a sign-in.
   await expect(page).toHaveURL(/\/accounts\/login\?next=%2Fpatients%2F40001$/);
-  await expect(page.getByText('Peter Patient')).toHaveCount(0);
+  await expect(page.getByText('Peter Pham')).toHaveCount(0);
 });
 
 test('a signed-out deep link goes through sign-in and back to the link', async ({ page }) => {

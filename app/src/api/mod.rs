@@ -50,6 +50,8 @@ pub struct ScopeAnswerView {
     pub consented: Option<bool>,
     /// When it was answered, in microseconds since the epoch.
     pub answered_at: Option<i64>,
+    /// Who answered: "you", or the email of whoever did.
+    pub answered_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -306,6 +308,7 @@ pub async fn consents(patient_id: Option<i64>) -> Result<ConsentView, ServerFnEr
             .into_iter()
             .map(|c| ScopeAnswerView {
                 answered_at: c.consented_time.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.timestamp_micros()),
+                answered_by: c.consented_by.map(|(user_id, email)| if user_id == caller.user_id { "you".to_owned() } else { email }),
                 data_type: server::data_type(c.code),
                 consented: c.consented,
             })

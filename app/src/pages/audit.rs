@@ -27,7 +27,7 @@ pub fn AuditPage() -> impl IntoView {
         }
     });
     let navigate = use_navigate();
-    let go = Callback::new(move |next: AuditFilters| navigate(&to_url(&next), NavigateOptions { replace: true, ..Default::default() }));
+    let go = Callback::new(move |next: AuditFilters| navigate(&to_url(&next), NavigateOptions::default()));
     let change = move |edit: &dyn Fn(&mut AuditFilters)| {
         let mut next = current.get_untracked();
         edit(&mut next);

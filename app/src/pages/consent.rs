@@ -87,7 +87,8 @@ fn StudyAnswers(
                         {data_type_label(&scope.data_type)}
                         {scope.answered_at.map(|at| {
                             let said = if scope.consented == Some(true) { "shared since " } else { "declined on " };
-                            view! { <span class="muted">" — "{said}<LocalTime micros=Some(at)/></span> }
+                            let by = scope.answered_by.clone().map(|who| format!(" by {who}"));
+                            view! { <span class="muted">" — "{said}<LocalTime micros=Some(at)/>{by}</span> }
                         })}
                     </label>
                 }

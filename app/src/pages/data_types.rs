@@ -25,7 +25,7 @@ pub fn DataTypesPage() -> impl IntoView {
                 {move || types.get().map(|result| match result {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
                     Ok(list) => view! {
-                        <table>
+                        <table class="cards">
                             <thead><tr><th>"Text"</th><th>"Code"</th><th>"System"</th><th>"Supported by"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|t| {
@@ -33,7 +33,12 @@ pub fn DataTypesPage() -> impl IntoView {
                                         .filter(|s| s.supported_scopes.iter().any(|scope| scope.id == t.id))
                                         .map(|s| s.name).collect();
                                     view! {
-                                        <tr><td>{t.text}</td><td><code>{t.coding_code}</code></td><td>{t.coding_system}</td><td>{used_by.join(", ")}</td></tr>
+                                        <tr>
+                                            <td data-label="Text">{t.text}</td>
+                                            <td data-label="Code"><code>{t.coding_code}</code></td>
+                                            <td data-label="System">{t.coding_system}</td>
+                                            <td data-label="Supported by">{used_by.join(", ")}</td>
+                                        </tr>
                                     }
                                 }).collect_view()}
                             </tbody>

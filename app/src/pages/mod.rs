@@ -134,9 +134,7 @@ pub fn Modal(
         );
         Effect::new(move |_| {
             if let Some(dialog) = dialog.get() {
-                if !dialog.open() {
-                    let _ = dialog.show_modal();
-                }
+                open_when_connected(send_wrapper::SendWrapper::new(dialog), 60);
             }
         });
         on_cleanup(move || {
@@ -146,9 +144,45 @@ pub fn Modal(
         });
     }
     view! {
-        <dialog node_ref=dialog class=format!("modal {class}") aria-label=label on:close=move |_| on_close.run(())>
+        <dialog
+            node_ref=dialog
+            class=format!("modal {class}")
+            aria-label=label
+            // Only a real close: not one queued while the dialog was being
+            // reopened as a modal.
+            on:close=move |_| {
+                if dialog.get_untracked().is_none_or(|dialog| !dialog.open()) {
+                    on_close.run(());
+                }
+            }
+            // Escape closes it however it was opened (the browser skips a
+            // dialog opened without a user gesture).
+            on:keydown=move |event| {
+                if event.key() == "Escape" {
+                    event.prevent_default();
+                    if let Some(dialog) = dialog.get_untracked() {
+                        dialog.close();
+                    }
+                }
+            }
+        >
             {children()}
         </dialog>
+    }
+}
+
+/// `showModal()` needs the dialog in the document, and a page still being
+/// put together may attach it a frame later, or move it (which leaves it
+/// open but no longer modal). For the first second, each frame makes sure it
+/// is open as a modal.
+#[cfg(feature = "hydrate")]
+fn open_when_connected(dialog: send_wrapper::SendWrapper<web_sys::HtmlDialogElement>, frames_left: u32) {
+    if dialog.is_connected() && !dialog.matches(":modal").unwrap_or(false) {
+        let _ = dialog.remove_attribute("open");
+        let _ = dialog.show_modal();
+    }
+    if frames_left > 0 {
+        request_animation_frame(move || open_when_connected(dialog, frames_left - 1));
     }
 }
 

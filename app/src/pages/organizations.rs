@@ -165,7 +165,7 @@ fn Detail(org: OrganizationDetail, controls: ControlsContext) -> impl IntoView {
             view! { <p class="notice">"No members."</p> }.into_any()
         } else {
             view! {
-                <table aria-labelledby="members-heading">
+                <table class="cards" aria-labelledby="members-heading">
                     <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th>{can_manage.then(|| view! { <th><span class="visually-hidden">"Actions"</span></th> })}</tr></thead>
                     <tbody>
                         {org.members.into_iter().map(|member| view! { <MemberRow org_id member can_manage set_role confirming ready/> }).collect_view()}
@@ -206,9 +206,9 @@ fn MemberRow(
     let (role_name, remove_name) = (format!("Role of {who}"), format!("Remove {who}"));
     view! {
         <tr>
-            <td>{member.name.clone()}</td>
-            <td>{member.email.clone()}</td>
-            <td>
+            <td data-label="Name">{member.name.clone()}</td>
+            <td data-label="Email">{member.email.clone()}</td>
+            <td data-label="Role">
                 {if can_manage {
                     view! {
                         <select aria-label=role_name disabled=move || !ready.get() || set_role.pending().get()
@@ -225,7 +225,7 @@ fn MemberRow(
                 }}
             </td>
             {can_manage.then(|| view! {
-                <td>
+                <td class="row-actions">
                     <button class="icon" aria-label=remove_name disabled=move || !ready.get()
                         on:click=move |_| confirming.set(Some((user_id, who.clone())))>"Remove"</button>
                 </td>

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::consent::ConsentPanel;
 use super::remembered::remember_pickers;
-use super::{ArgsForm, ErrorBanner, Loading, Pager, list_url, Modal};
+use super::{ArgsForm, ErrorBanner, Loading, Modal, Pager, PlusIcon, list_url};
 use crate::api::patients::{
     AddPatient, EditPatient, GenerateInvitation, PATIENT_PAGE_SIZE, PatientView, invitation_clients, invitations, patient,
     patient_scopes, patients,
@@ -46,7 +46,7 @@ pub fn PatientsPage() -> impl IntoView {
         }
     });
     let navigate = use_navigate();
-    let go = move |next: ListQuery| navigate(&next.to_url(), NavigateOptions { replace: true, ..Default::default() });
+    let go = move |next: ListQuery| navigate(&next.to_url(), NavigateOptions::default());
     let add = ServerAction::<AddPatient>::new();
     let scopes = Resource::new(|| (), |_| patient_scopes());
     let list = Resource::new(
@@ -77,7 +77,11 @@ pub fn PatientsPage() -> impl IntoView {
         <section class="card">
             <div class="heading-row">
                 <h1>"Patients"</h1>
-                <button class="primary" on:click=move |_| adding.set(true)>"Add Patient"</button>
+                <Suspense fallback=|| ()>
+                    {move || (!scopes.get().and_then(Result::ok).map(|s| s.organizations).unwrap_or_default().is_empty()).then(|| view! {
+                        <button class="primary" on:click=move |_| adding.set(true)><PlusIcon/>" Add Patient"</button>
+                    })}
+                </Suspense>
             </div>
             // The pickers read a resource: inside Suspense so the server waits for it.
             <Suspense fallback=|| view! { <Loading/> }>
@@ -121,25 +125,35 @@ pub fn PatientsPage() -> impl IntoView {
             <Transition fallback=|| view! { <Loading/> }>
                 {move || list.get().map(|result| match result {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! { <p class="notice">"No patients match."</p> }.into_any(),
+                    Ok(page) if page.items.is_empty() => {
+                        let q = current.get();
+                        let why = if !q.search.is_empty() || q.organization.is_some() || q.study.is_some() {
+                            "No patients match these filters. Clear the search or choose another organization or study."
+                        } else {
+                            "No patients yet in your organizations. Add Patient to start, then send them an invitation link."
+                        };
+                        view! { <p class="notice">{why}</p> }.into_any()
+                    }
                     Ok(page) => {
                         let (number, has_next, count) = (page.number, page.has_next, page.count);
                         let go_page = go_page.clone();
                         let to_page = Callback::new(move |page| go_page(ListQuery { page, ..current.get_untracked() }));
                         view! {
-                            <table>
+                            <div class="table-scroll" tabindex="0" role="region" aria-label="Patients list">
+                            <table class="cards">
                                 <thead><tr><th>"Name"</th><th>"Email"</th><th>"Birth date"</th><th>"Organizations"</th></tr></thead>
                                 <tbody>
                                     {page.items.into_iter().map(|p| view! {
                                         <tr>
-                                            <td><a href=format!("/patients/{}", p.id)>{p.full_name()}</a></td>
-                                            <td>{p.email.clone()}</td>
-                                            <td>{p.birth_date.clone()}</td>
-                                            <td>{p.organizations.join(", ")}</td>
+                                            <td data-label="Name"><a href=format!("/patients/{}", p.id)>{p.full_name()}</a></td>
+                                            <td data-label="Email">{p.email.clone()}</td>
+                                            <td data-label="Birth date">{p.birth_date.clone()}</td>
+                                            <td data-label="Organizations">{p.organizations.join(", ")}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                             <Pager number count has_next page_size=PATIENT_PAGE_SIZE noun="patients" go=to_page/>
                         }.into_any()
                     }

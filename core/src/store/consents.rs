@@ -14,6 +14,9 @@ pub struct ConsentRow {
     pub data_type_id: i64,
     pub consented: bool,
     pub consented_time: Micros,
+    /// The user who gave the answer, and their email.
+    pub consented_by: Option<i64>,
+    pub consented_by_email: Option<String>,
 }
 
 pub async fn insert(
@@ -21,19 +24,22 @@ pub async fn insert(
     study_patient_id: i64,
     data_type_id: i64,
     consented: bool,
+    by: Option<i64>,
     now: Micros,
 ) -> StoreResult<i64> {
-    let sql = "INSERT INTO study_patient_scope_consents (study_patient_id, data_type_id, consented, consented_time) \
-               VALUES ($1, $2, $3, $4) RETURNING id";
+    let sql = "INSERT INTO study_patient_scope_consents (study_patient_id, data_type_id, consented, consented_time, consented_by) \
+               VALUES ($1, $2, $3, $4, $5) RETURNING id";
     let (id,): (i64,) = on_conn!(conn, c => sqlx::query_as(sql)
-        .bind(study_patient_id).bind(data_type_id).bind(consented).bind(now)
+        .bind(study_patient_id).bind(data_type_id).bind(consented).bind(now).bind(by)
         .fetch_one(c).await)?;
     Ok(id)
 }
 
 pub async fn for_enrolment(conn: Conn<'_>, study_patient_id: i64) -> StoreResult<Vec<ConsentRow>> {
-    let sql = "SELECT id, study_patient_id, data_type_id, consented, consented_time \
-               FROM study_patient_scope_consents WHERE study_patient_id = $1 ORDER BY id";
+    let sql = "SELECT c.id, c.study_patient_id, c.data_type_id, c.consented, c.consented_time, \
+               c.consented_by, u.email AS consented_by_email \
+               FROM study_patient_scope_consents c LEFT JOIN users u ON u.id = c.consented_by \
+               WHERE c.study_patient_id = $1 ORDER BY c.id";
     Ok(on_conn!(conn, c => sqlx::query_as(sql).bind(study_patient_id).fetch_all(c).await)?)
 }
 
@@ -47,10 +53,17 @@ pub async fn consented_pairs(conn: Conn<'_>) -> StoreResult<Vec<(i64, i64)>> {
 }
 
 /// Sets an existing answer; false when there is none.
-pub async fn update(conn: Conn<'_>, study_patient_id: i64, data_type_id: i64, consented: bool, now: Micros) -> StoreResult<bool> {
-    let sql = "UPDATE study_patient_scope_consents SET consented = $3, consented_time = $4 \
+pub async fn update(
+    conn: Conn<'_>,
+    study_patient_id: i64,
+    data_type_id: i64,
+    consented: bool,
+    by: Option<i64>,
+    now: Micros,
+) -> StoreResult<bool> {
+    let sql = "UPDATE study_patient_scope_consents SET consented = $3, consented_time = $4, consented_by = $5 \
                WHERE study_patient_id = $1 AND data_type_id = $2";
-    let n = on_conn!(conn, c => sqlx::query(sql).bind(study_patient_id).bind(data_type_id).bind(consented).bind(now)
+    let n = on_conn!(conn, c => sqlx::query(sql).bind(study_patient_id).bind(data_type_id).bind(consented).bind(now).bind(by)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }

@@ -10,6 +10,7 @@ use jhe_core::Db;
 use tower_sessions::Session;
 
 const LOGIN: &str = "/accounts/login";
+const SERVER_FUNCTIONS: &str = "/console/api/";
 
 /// Pages anyone may open: signing in and accepting an invitation.
 fn is_public_page(path: &str) -> bool {
@@ -22,6 +23,11 @@ fn is_public_page(path: &str) -> bool {
 /// Out must not show a patient's data).
 pub async fn gate(State(db): State<Db>, session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    // Leptos mounts the server functions beside the pages: they answer for
+    // themselves (401 when signed out), in data, not pages.
+    if path.starts_with(SERVER_FUNCTIONS) {
+        return next.run(request).await;
+    }
     // A session that cannot be read counts as signed out.
     let signed_in = app::session::caller(&session, &db).await.ok().flatten().is_some();
     let target = match (signed_in, is_public_page(&path)) {
@@ -66,12 +72,12 @@ pub fn file_cache_policy(path: &str, status: u16) -> &'static str {
     }
 }
 
-/// `jhe.0f3a9c….wasm`: cargo-leptos puts the content hash between the name
-/// and the extension.
+/// `jhe.QuFc8eUaGd4JCZdNZytWYw.wasm`: cargo-leptos puts the content hash
+/// (base64url) between the name and the extension.
 fn is_hashed_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
     let mut parts = name.split('.');
-    parts.next().is_some() && parts.next().is_some_and(|hash| hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_alphanumeric()))
+    parts.next().is_some() && parts.next().is_some_and(|hash| hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 #[cfg(test)]
@@ -82,6 +88,7 @@ mod tests {
     fn only_hashed_bundle_files_are_immutable() {
         assert_eq!(file_cache_policy("/pkg/jhe.KcNrVN2ZqVUvC8s4O5gEnQ.wasm", 200), "public, max-age=31536000, immutable");
         assert_eq!(file_cache_policy("/pkg/jhe.KcNrVN2ZqVUvC8s4O5gEnQ.wasm.br", 200), "public, max-age=31536000, immutable");
+        assert_eq!(file_cache_policy("/pkg/jhe.pjgDP-5bpCdqdOQyOs4B_g.css", 200), "public, max-age=31536000, immutable");
         assert_eq!(file_cache_policy("/pkg/jhe.wasm", 200), "no-cache");
         assert_eq!(file_cache_policy("/pkg/jhe.css", 200), "no-cache");
         assert_eq!(file_cache_policy("/favicon.svg", 200), "no-cache");
