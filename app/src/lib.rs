@@ -43,7 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/vendor/uplot/uPlot.min.css"/>
                 <HashedStylesheet id="leptos" options=options.clone()/>
                 // Before the console's script, which draws charts with it.
-                <script src="/vendor/uplot/uPlot.iife.min.js" defer></script>
+                <script src="/vendor/uplot/uPlot.iife.min.js" defer nonce=leptos::nonce::use_nonce()></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

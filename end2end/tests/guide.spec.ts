@@ -57,6 +57,9 @@ test('add a data source and a data type, consent, upload, read back', async ({ p
   await requests.getByRole('button', { name: 'Add' }).click();
   await expect(requests.getByRole('listitem').filter({ hasText: 'Step Count' })).toBeVisible();
   await page.screenshot({ path: 'screenshots/studies.png', fullPage: true });
+  // The dialog is modal: close it before reaching the page's Log Out.
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Lifespan Study on BP & HR' })).toHaveCount(0);
   await logOut(page);
 
   // The patient consents under "Studies Pending Consent".
@@ -68,7 +71,7 @@ test('add a data source and a data type, consent, upload, read back', async ({ p
   await expect(pending.getByText('unticked ones are declined')).toBeVisible();
   await pending.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toContainText('Saved for Lifespan Study on BP & HR: shared Step Count; declined');
-  await expect(page.getByRole('group', { name: 'Lifespan Study on BP & HR' }).getByText(/shared since .+ by you/).first()).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Lifespan Study on BP & HR' }).getByText(/Shared since .+ by you/).first()).toBeVisible();
   await expect(page.getByRole('group', { name: 'Lifespan Study on BP & HR' })).toHaveCount(1);
   await expect(page.getByRole('group', { name: 'Lifespan Study on BP & HR' }).getByLabel('Step Count')).toBeChecked();
   await page.screenshot({ path: 'screenshots/consent.png', fullPage: true });

@@ -29,6 +29,8 @@ test('mary generates an invitation link; opened in a clean browser it signs the 
   const pending = page.getByRole('group', { name: 'Lifespan Study on BP', exact: true });
   await pending.getByLabel('Blood pressure').check();
   await pending.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByText('Nothing is waiting for an answer.')).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('Saved for Lifespan Study on BP: shared Blood pressure');
+  // Answered now (other journeys may add requests to other studies meanwhile).
+  await expect(page.getByRole('group', { name: 'Lifespan Study on BP', exact: true }).getByLabel(/Blood pressure.*Shared since.*by you/)).toBeChecked();
   await page.screenshot({ path: 'screenshots/invitation-signed-in.png', fullPage: true });
 });

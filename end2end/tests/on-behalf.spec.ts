@@ -46,7 +46,7 @@ test.describe('consent on a patient\'s behalf', () => {
     const seen = viewer.getByRole('group', { name: 'Behalf Study' });
     await expect(seen.getByLabel('Heart Rate')).toBeDisabled();
     // Who answered, and that it was not the patient.
-    await expect(seen.getByText(/shared since .+ by megan@example\.com/)).toBeVisible();
+    await expect(seen.getByText(/Shared since .+ by megan@example\.com/)).toBeVisible();
     await expect(seen.getByRole('button', { name: 'Save' })).toHaveCount(0);
 
     const outsider = await (await browser.newContext()).newPage();

@@ -19,8 +19,9 @@ pub struct AuditFilters {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEventView {
     pub id: i64,
-    /// `2026-01-31 09:30:12 UTC`
-    pub occurred: String,
+    /// When, in microseconds since the epoch (the console shows it in the
+    /// reader's time zone).
+    pub occurred: Option<i64>,
     pub actor: String,
     pub action: String,
     pub object: String,
@@ -32,10 +33,7 @@ pub struct AuditEventView {
 
 #[cfg(feature = "ssr")]
 fn view_of(event: jhe_core::audit::AuditEvent) -> AuditEventView {
-    let occurred = match (event.occurred.get(..10), event.occurred.get(11..19)) {
-        (Some(day), Some(time)) => format!("{day} {time} UTC"),
-        _ => event.occurred,
-    };
+    let occurred = chrono::DateTime::parse_from_rfc3339(&event.occurred).ok().map(|moment| moment.timestamp_micros());
     let actor = match (event.actor_email, event.actor_user_id) {
         (Some(email), _) => email,
         (None, Some(id)) => format!("user {id}"),

@@ -51,7 +51,8 @@ pub struct InvitationView {
     pub id: i64,
     pub client: String,
     pub status: String,
-    pub last_updated: String,
+    /// When it was issued or last changed, in microseconds since the epoch.
+    pub last_updated: i64,
 }
 
 #[cfg(feature = "ssr")]
@@ -177,7 +178,7 @@ pub async fn invitations(patient_id: i64) -> Result<Vec<InvitationView>, ServerF
             id: i.id,
             client: clients.iter().find(|c| c.id == i.client_id).map_or_else(|| i.client_id.to_string(), |c| c.name.clone()),
             status: i.status,
-            last_updated: jhe_core::time::to_iso(i.last_updated),
+            last_updated: i.last_updated,
         })
         .collect())
 }

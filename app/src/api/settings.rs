@@ -10,7 +10,8 @@ pub struct SettingView {
     pub value_type: String,
     /// The value as typed in a form (a string without quotes).
     pub value: String,
-    pub last_updated: String,
+    /// Microseconds since the epoch.
+    pub last_updated: Option<i64>,
 }
 
 /// What the user typed, as the JSON value the domain reads: JSON text for
@@ -31,11 +32,7 @@ fn view_of(s: jhe_core::settings::Setting) -> SettingView {
         serde_json::Value::String(text) => text,
         other => other.to_string(),
     };
-    // `2026-01-31T09:30:12.345Z` → `2026-01-31 09:30 UTC`.
-    let last_updated = match (s.last_updated.get(..10), s.last_updated.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time} UTC"),
-        _ => s.last_updated,
-    };
+    let last_updated = chrono::DateTime::parse_from_rfc3339(&s.last_updated).ok().map(|moment| moment.timestamp_micros());
     SettingView { id: s.id, key: s.key, value_type: s.value_type, value, last_updated }
 }
 

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::{ErrorBanner, Loading, Pager, list_url};
+use super::{ErrorBanner, Loading, LocalTime, Pager, list_url};
 use crate::api::audit::{AUDIT_PAGE_SIZE, AuditFilters, audit_actions, audit_events};
 
 fn to_url(filters: &AuditFilters) -> String {
@@ -65,17 +65,17 @@ pub fn AuditPage() -> impl IntoView {
                         let (number, has_next, count) = (page.number, page.has_next, page.count);
                         let to_page = Callback::new(move |page| go.run(AuditFilters { page, ..current.get_untracked() }));
                         view! {
-                            <div class="table-scroll"><table aria-label="Audit events">
+                            <div class="table-scroll"><table class="cards" aria-label="Audit events">
                                 <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"Object"</th><th>"Patient"</th><th>"Detail"</th></tr></thead>
                                 <tbody>
                                     {page.items.into_iter().map(|event| view! {
                                         <tr>
-                                            <td>{event.occurred}</td>
-                                            <td>{event.actor}</td>
-                                            <td>{event.action}</td>
-                                            <td>{event.object}</td>
-                                            <td>{event.patient_id.map(|p| p.to_string()).unwrap_or_default()}</td>
-                                            <td><code>{event.detail}</code></td>
+                                            <td data-label="When" class="nowrap"><LocalTime micros=event.occurred/></td>
+                                            <td data-label="Who">{event.actor}</td>
+                                            <td data-label="Action">{event.action}</td>
+                                            <td data-label="Object">{event.object}</td>
+                                            <td data-label="Patient">{event.patient_id.map(|p| p.to_string()).unwrap_or_default()}</td>
+                                            <td data-label="Detail"><code>{event.detail}</code></td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

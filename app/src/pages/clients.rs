@@ -47,7 +47,7 @@ pub fn ClientsPage() -> impl IntoView {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="notice">"No clients yet."</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-scroll"><table aria-label="Clients">
+                        <div class="table-scroll"><table class="cards" aria-label="Clients">
                             <thead><tr><th>"Name"</th><th>"Client ID"</th><th>"Invitation URL"</th><th>"Data Sources"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|client| {
@@ -55,11 +55,11 @@ pub fn ClientsPage() -> impl IntoView {
                                     let sources: Vec<String> = client.data_sources.iter().map(|s| s.name.clone()).collect();
                                     view! {
                                         <tr>
-                                            <td>{client.name.clone()}</td>
-                                            <td><code>{client.client_id.clone()}</code></td>
-                                            <td class="url">{client.invitation_url.clone()}</td>
-                                            <td>{sources.join(", ")}</td>
-                                            <td>
+                                            <td data-label="Name">{client.name.clone()}</td>
+                                            <td data-label="Client ID"><code>{client.client_id.clone()}</code></td>
+                                            <td data-label="Invitation URL" class="url">{client.invitation_url.clone()}</td>
+                                            <td data-label="Data Sources">{sources.join(", ")}</td>
+                                            <td class="row-actions">
                                                 <button class="icon" aria-label=format!("Data Sources of {}", client.name)
                                                     disabled=move || !ready.get()
                                                     on:click=move |_| {

@@ -86,9 +86,10 @@ fn StudyAnswers(
                             }/>
                         {data_type_label(&scope.data_type)}
                         {scope.answered_at.map(|at| {
-                            let said = if scope.consented == Some(true) { "shared since " } else { "declined on " };
+                            let said = if scope.consented == Some(true) { "Shared since " } else { "Declined on " };
                             let by = scope.answered_by.clone().map(|who| format!(" by {who}"));
-                            view! { <span class="muted">" — "{said}<LocalTime micros=Some(at)/>{by}</span> }
+                            // The space keeps the name and the answer apart for screen readers.
+                            view! { " " <span class="muted answer">{said}<LocalTime micros=Some(at)/>{by}</span> }
                         })}
                     </label>
                 }

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::consent::ConsentPanel;
 use super::remembered::remember_pickers;
-use super::{ArgsForm, ErrorBanner, Loading, Modal, Pager, PlusIcon, list_url};
+use super::{ArgsForm, ErrorBanner, Loading, LocalTime, Modal, Pager, PlusIcon, list_url};
 use crate::api::patients::{
     AddPatient, EditPatient, GenerateInvitation, PATIENT_PAGE_SIZE, PatientView, invitation_clients, invitations, patient,
     patient_scopes, patients,
@@ -317,11 +317,15 @@ fn Invitations(patient_id: i64) -> impl IntoView {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="notice">"No links issued yet."</p> }.into_any(),
                     Ok(list) => view! {
-                        <table aria-label="Invitation history">
+                        <table class="cards" aria-label="Invitation history">
                             <thead><tr><th>"Issued"</th><th>"Patient app"</th><th>"Status"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|i| view! {
-                                    <tr><td>{i.last_updated}</td><td>{i.client}</td><td>{i.status}</td></tr>
+                                    <tr>
+                                        <td data-label="Issued"><LocalTime micros=Some(i.last_updated)/></td>
+                                        <td data-label="Patient app">{i.client}</td>
+                                        <td data-label="Status">{i.status}</td>
+                                    </tr>
                                 }).collect_view()}
                             </tbody>
                         </table>

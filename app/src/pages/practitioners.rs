@@ -43,7 +43,7 @@ pub fn PractitionersPage() -> impl IntoView {
                 {move || list.get().map(|result| match result {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-scroll"><table aria-label="Practitioners">
+                        <div class="table-scroll"><table class="cards" aria-label="Practitioners">
                             <thead><tr><th>"Name"</th><th>"Email"</th><th>"Organizations"</th><th>"Active"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|p| view! { <Row p toggle ready/> }).collect_view()}
@@ -65,11 +65,11 @@ fn Row(p: PractitionerView, toggle: ServerAction<SetPractitionerActive>, ready: 
     let (action, label) = if active { ("Deactivate", format!("Deactivate {}", p.email)) } else { ("Activate", format!("Activate {}", p.email)) };
     view! {
         <tr class:inactive=!active>
-            <td>{p.name.clone()}</td>
-            <td>{p.email.clone()}</td>
-            <td>{p.organizations.join(", ")}</td>
-            <td>{if active { "Yes" } else { "No" }}</td>
-            <td>
+            <td data-label="Name">{p.name.clone()}</td>
+            <td data-label="Email">{p.email.clone()}</td>
+            <td data-label="Organizations">{p.organizations.join(", ")}</td>
+            <td data-label="Active">{if active { "Yes" } else { "No" }}</td>
+            <td class="row-actions">
                 <button class="icon" aria-label=label disabled=move || !ready.get() || toggle.pending().get()
                     on:click=move |_| { toggle.dispatch(SetPractitionerActive { id, active: !active }); }>{action}</button>
             </td>

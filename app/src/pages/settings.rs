@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::organizations::hydrated;
-use super::{ConfirmDialog, ErrorBanner, Loading, Modal};
+use super::{ConfirmDialog, ErrorBanner, Loading, LocalTime, Modal};
 use crate::api::settings::{AddSetting, DeleteSetting, SettingView, UpdateSetting, setting_types, settings};
 
 #[component]
@@ -52,7 +52,7 @@ pub fn SettingsPage() -> impl IntoView {
                     Err(error) => view! { <ErrorBanner error/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="notice">"No settings."</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-scroll"><table aria-label="Settings">
+                        <div class="table-scroll"><table class="cards" aria-label="Settings">
                             <thead><tr><th>"Key"</th><th>"Type"</th><th>"Value"</th><th>"Last Updated"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|setting| view! { <Row setting controls/> }).collect_view()}
@@ -124,10 +124,10 @@ fn Row(setting: SettingView, controls: RowControls) -> impl IntoView {
     let deleting_key = key.clone();
     view! {
         <tr>
-            <td>{key.clone()}</td>
-            <td>{setting.value_type.clone()}</td>
-            <td>{value_cell}</td>
-            <td class="nowrap">{setting.last_updated.clone()}</td>
+            <td data-label="Key">{key.clone()}</td>
+            <td data-label="Type">{setting.value_type.clone()}</td>
+            <td data-label="Value">{value_cell}</td>
+            <td data-label="Last Updated" class="nowrap"><LocalTime micros=setting.last_updated/></td>
             <td class="row-actions">
                 <button class="icon" aria-label=edit_name disabled=move || !ready.get() || is_editing()
                     on:click=move |_| {
