@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::Conn;
 use crate::error::{Error, Result};
-use crate::store::{patients, practitioners, users};
+use crate::store::{oauth, patients, practitioners, users};
 
 /// A practitioner's role in one organization. Roles are not inherited down
 /// the organization tree.
@@ -85,6 +85,26 @@ impl Caller {
             memberships,
             via_api_key: false,
         }))
+    }
+
+    /// The caller a bearer token stands for (its rows from
+    /// [`oauth::bearer`]); `None` when the user is deactivated.
+    pub fn from_bearer(rows: &[oauth::BearerRow]) -> Option<Caller> {
+        let first = rows.first().filter(|row| row.is_active)?;
+        Some(Caller {
+            user_id: first.user_id,
+            email: first.email.clone(),
+            first_name: first.first_name.clone(),
+            last_name: first.last_name.clone(),
+            is_superuser: first.is_superuser,
+            practitioner_id: first.practitioner_id,
+            patient_id: first.patient_id,
+            memberships: rows
+                .iter()
+                .filter_map(|row| Some((row.organization_id?, Role::parse(row.role.as_deref()?)?)))
+                .collect(),
+            via_api_key: first.client_grant_type.as_deref() == Some("client-credentials"),
+        })
     }
 
     /// The operator at the command line: a super user outside any

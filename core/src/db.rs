@@ -12,6 +12,7 @@ use std::time::Duration;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
@@ -53,6 +54,14 @@ pub enum Tx {
     /// With its place at the head of the write queue, for a write transaction.
     Sqlite(Transaction<'static, Sqlite>, Option<OwnedMutexGuard<()>>),
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// A connection from the pool outside any transaction, for a lone
+/// statement: it is atomic by itself, and skipping BEGIN and COMMIT saves
+/// two round trips on the hot paths.
+pub enum Pooled {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
 }
 
 /// Runs `$body` with `$c` bound to the backend-specific connection.
@@ -193,6 +202,14 @@ impl Db {
         })
     }
 
+    /// A connection for one statement; see [`Pooled`].
+    pub async fn acquire(&self) -> Result<Pooled, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool, _) => Pooled::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+        })
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite(pool, _) => pool.close().await,
@@ -207,6 +224,15 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => Conn::Sqlite(&mut **c),
             Conn::Postgres(c) => Conn::Postgres(&mut **c),
+        }
+    }
+}
+
+impl Pooled {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Pooled::Sqlite(c) => Conn::Sqlite(&mut **c),
+            Pooled::Postgres(c) => Conn::Postgres(&mut **c),
         }
     }
 }

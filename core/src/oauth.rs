@@ -426,21 +426,14 @@ pub enum BearerError {
 
 /// The caller a valid access token stands for, with the token's scope.
 pub async fn authenticate_bearer(db: &Db, token: &str) -> Result<(Caller, String), BearerError> {
-    let mut tx = db.begin_read().await?;
-    let row = oauth::token_by_hash(tx.conn(), &secret::hash(token))
-        .await?
-        .filter(|t| t.kind == "access" && t.revoked.is_none())
-        .ok_or(BearerError::Invalid)?;
-    if row.expires.is_some_and(|e| e <= time::now()) {
+    let mut conn = db.acquire().await?;
+    let rows = oauth::bearer(conn.conn(), &secret::hash(token)).await?;
+    let token = rows.first().filter(|t| t.kind == "access" && t.revoked.is_none()).ok_or(BearerError::Invalid)?;
+    if token.expires.is_some_and(|e| e <= time::now()) {
         return Err(BearerError::Expired);
     }
-    let mut caller = Caller::load(tx.conn(), row.user_id)
-        .await
-        .map_err(|_| BearerError::Invalid)?
-        .ok_or(BearerError::Invalid)?;
-    caller.via_api_key = row.client_grant_type.as_deref() == Some("client-credentials");
-    tx.commit().await?;
-    Ok((caller, row.scope))
+    let caller = Caller::from_bearer(&rows).ok_or(BearerError::Invalid)?;
+    Ok((caller, token.scope.clone()))
 }
 
 /// RFC 7009: revokes an access or refresh token the client owns (a refresh

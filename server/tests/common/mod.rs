@@ -43,6 +43,15 @@ impl Server {
     }
 
     pub async fn start_with(test: &TestDatabase, env: &[(&str, &str)]) -> Server {
+        Server::spawn(test, env, Stdio::null()).await
+    }
+
+    /// A server whose log (standard error) goes to `log`.
+    pub async fn start_logging(test: &TestDatabase, env: &[(&str, &str)], log: &std::path::Path) -> Server {
+        Server::spawn(test, env, std::fs::File::create(log).expect("create the log").into()).await
+    }
+
+    async fn spawn(test: &TestDatabase, env: &[(&str, &str)], stderr: Stdio) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut command = Command::new(env!("CARGO_BIN_EXE_jhe"));
         command
@@ -53,7 +62,7 @@ impl Server {
             // Many servers run at once in the suite; PostgreSQL allows 100 connections.
             .env("JHE_DB_MAX_CONNECTIONS", "4")
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(stderr);
         for (key, value) in env {
             command.env(key, value);
         }
