@@ -120,12 +120,14 @@ fn parse_id(text: &str, expression: &str) -> Result<i64, FhirError> {
     text.parse::<i64>().map_err(|_| FhirError::invalid(format!("'{text}' is not a valid id: ids are integers"), expression))
 }
 
-/// Checks and stores one Observation. The checks read without holding the
-/// write lock; the write re-checks consent and claims the identifiers.
+/// Checks and stores one Observation. The checks read outside any
+/// transaction (each lookup stands alone; the write lock is not held); the
+/// write re-checks consent, the one answer that may change in between, and
+/// claims the identifiers.
 pub async fn create(db: &Db, caller: &Caller, resource: &Value) -> Result<Created, FhirError> {
-    let mut tx = db.begin_read().await?;
-    let checked = check(tx.conn(), caller, &mut Lookups::default(), resource).await?;
-    tx.commit().await?;
+    let mut conn = db.acquire().await?;
+    let checked = check(conn.conn(), caller, &mut Lookups::default(), resource).await?;
+    drop(conn);
     let mut tx = db.begin().await?;
     let stored = store(tx.conn(), std::slice::from_ref(&checked)).await?.remove(0)?;
     tx.commit().await?;
