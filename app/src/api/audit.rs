@@ -33,7 +33,7 @@ pub struct AuditEventView {
 
 #[cfg(feature = "ssr")]
 fn view_of(event: jhe_core::audit::AuditEvent) -> AuditEventView {
-    let occurred = chrono::DateTime::parse_from_rfc3339(&event.occurred).ok().map(|moment| moment.timestamp_micros());
+    let occurred = jhe_core::time::parse_iso(&event.occurred);
     let actor = match (event.actor_email, event.actor_user_id) {
         (Some(email), _) => email,
         (None, Some(id)) => format!("user {id}"),

@@ -307,7 +307,7 @@ pub async fn consents(patient_id: Option<i64>) -> Result<ConsentView, ServerFnEr
             .unwrap_or_default()
             .into_iter()
             .map(|c| ScopeAnswerView {
-                answered_at: c.consented_time.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.timestamp_micros()),
+                answered_at: c.consented_time.as_deref().and_then(jhe_core::time::parse_iso),
                 answered_by: c.consented_by.map(|(user_id, email)| if user_id == caller.user_id { "you".to_owned() } else { email }),
                 data_type: server::data_type(c.code),
                 consented: c.consented,

@@ -32,7 +32,7 @@ fn view_of(s: jhe_core::settings::Setting) -> SettingView {
         serde_json::Value::String(text) => text,
         other => other.to_string(),
     };
-    let last_updated = chrono::DateTime::parse_from_rfc3339(&s.last_updated).ok().map(|moment| moment.timestamp_micros());
+    let last_updated = jhe_core::time::parse_iso(&s.last_updated);
     SettingView { id: s.id, key: s.key, value_type: s.value_type, value, last_updated }
 }
 
